@@ -1,0 +1,1 @@
+"""Pipeline's HTTP API under /v1."""

@@ -1,0 +1,1 @@
+"""Pipeline's tables, repositories and read models."""

@@ -1,0 +1,1 @@
+"""Pipeline's rules: plain Python, no I/O."""

@@ -1,0 +1,15 @@
+"""Pipeline settings: COXSWAIN_PIPELINE_<NAME> (and the platform's COXSWAIN_<NAME>)."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class PipelineSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="COXSWAIN_PIPELINE_", extra="ignore")
+    service: ClassVar[str] = "pipeline"
+
+    port: int = 8002

@@ -1,0 +1,94 @@
+"""The unit of work: state changes and the events they raise are committed together or not at all."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.clock import Clock
+from shared.db.plumbing import outbox, subject_sequences
+from shared.db.upsert import next_counter
+from shared.events import CloudEvent, encode_event, new_event, topic_for
+
+
+class UnitOfWork:
+    """`async with uow:` opens one transaction; `emit` appends outbox rows to it; `commit` ends it."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        service: str,
+        clock: Clock,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self.service = service
+        self.clock = clock
+        self._on_commit = on_commit
+        self.emitted: list[CloudEvent] = []
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside `async with`")
+        return self._session
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._session_factory()
+        await self._session.begin()
+        self.emitted = []
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session = self.session
+        try:
+            if session.in_transaction():
+                await session.rollback()
+        finally:
+            await session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if self.emitted and self._on_commit is not None:
+            self._on_commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    async def emit(
+        self, event_type: str, *, subject: str, data: BaseModel, sequence: int | None = None
+    ) -> CloudEvent:
+        """Append an event to the outbox in this transaction; the relay publishes it after commit."""
+        if sequence is None:
+            sequence = await next_counter(self.session, subject_sequences, "subject", subject, "sequence")
+        event = new_event(
+            type=event_type,
+            source_service=self.service,
+            subject=subject,
+            data=data,
+            time=self.clock.now(),
+            sequence=sequence,
+        )
+        await self.session.execute(
+            outbox.insert().values(
+                event_id=str(event.id),
+                topic=topic_for(event_type),
+                key=subject,
+                event_type=event_type,
+                payload=encode_event(event),
+                created_at=event.time,
+                attempts=0,
+            )
+        )
+        self.emitted.append(event)
+        return event
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

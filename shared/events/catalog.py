@@ -1,0 +1,218 @@
+"""Payload models of the event catalog (CONTRACT.md). Additive fields are fine; a breaking change is a new vN."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events.types import Currency, Money, Period, Probability
+
+ForecastCategory = Literal["pipeline", "best_case", "most_likely", "commit", "closed", "omitted"]
+Operator = Literal["eq", "in", "prefix", "range"]
+
+
+class Payload(BaseModel):
+    # Tolerant reader: fields added later by a producer must not break an older consumer.
+    model_config = ConfigDict(extra="allow")
+
+
+class Condition(Payload):
+    field: str
+    op: Operator
+    value: Any
+
+
+class Rule(Payload):
+    conditions: list[Condition] = Field(min_length=1)
+
+
+class Split(Payload):
+    rep_id: str
+    percent: Money
+
+
+class CommissionLine(Payload):
+    component: str
+    base: Money
+    rate: Money
+    amount: Money
+
+
+class RepUpserted(Payload):
+    rep_id: str
+    name: str
+    email: str
+    team_id: str | None = None
+    active: bool = True
+    capacity: int = Field(ge=0)
+    segments: list[str] = []
+
+
+class TeamUpserted(Payload):
+    team_id: str
+    name: str
+    manager_rep_id: str | None = None
+    parent_team_id: str | None = None
+
+
+class TerritoryUpserted(Payload):
+    territory_id: str
+    name: str
+    parent_id: str | None = None
+    priority: int = 0
+    rules: list[Rule] = []
+    rep_ids: list[str] = []
+
+
+class TerritoryDeleted(Payload):
+    territory_id: str
+
+
+class LeadCreated(Payload):
+    lead_id: str
+    source: str | None = None
+    email: str | None = None
+    name: str | None = None
+    company: str | None = None
+    country: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    industry: str | None = None
+    employee_count: int | None = Field(default=None, ge=0)
+    score: int | None = Field(default=None, ge=0, le=100)
+    created_at: datetime
+
+
+class LeadRouted(Payload):
+    lead_id: str
+    territory_id: str | None
+    rep_id: str | None
+    reason: str
+
+
+class LeadAssigned(Payload):
+    lead_id: str
+    rep_id: str
+    territory_id: str | None = None
+    previous_rep_id: str | None = None
+    assigned_at: datetime
+    reason: str
+
+
+class LeadStatusChanged(Payload):
+    lead_id: str
+    from_status: str
+    to_status: str
+    changed_at: datetime
+
+
+class LeadSlaBreached(Payload):
+    lead_id: str
+    rep_id: str | None
+    due_at: datetime
+    breached_at: datetime
+
+
+class LeadConverted(Payload):
+    lead_id: str
+    deal_id: str
+    owner_id: str | None
+    territory_id: str | None = None
+    company: str | None = None
+    amount: Money
+    currency: Currency
+
+
+class DealCreated(Payload):
+    deal_id: str
+    name: str
+    company: str | None = None
+    amount: Money
+    currency: Currency
+    owner_id: str
+    territory_id: str | None = None
+    pipeline_id: str
+    stage_id: str
+    probability: Probability
+    forecast_category: ForecastCategory
+    expected_close_date: date | None = None
+    lead_id: str | None = None
+    created_at: datetime
+
+
+class DealStageChanged(Payload):
+    deal_id: str
+    from_stage_id: str
+    to_stage_id: str
+    probability: Probability
+    forecast_category: ForecastCategory
+    amount: Money
+    currency: Currency
+    owner_id: str
+    expected_close_date: date | None = None
+    changed_at: datetime
+
+
+class DealUpdated(Payload):
+    """Only the fields that changed are present (besides deal_id and updated_at)."""
+
+    deal_id: str
+    amount: Money | None = None
+    currency: Currency | None = None
+    expected_close_date: date | None = None
+    owner_id: str | None = None
+    forecast_category: ForecastCategory | None = None
+    splits: list[Split] | None = None
+    updated_at: datetime | None = None
+
+
+class DealClosed(Payload):
+    deal_id: str
+    outcome: Literal["won", "lost"]
+    amount: Money
+    currency: Currency
+    owner_id: str
+    splits: list[Split] = []
+    territory_id: str | None = None
+    created_at: datetime
+    closed_at: datetime
+
+
+class DealReopened(Payload):
+    deal_id: str
+    stage_id: str
+    reopened_at: datetime
+
+
+class QuotaSet(Payload):
+    rep_id: str
+    period: Period
+    amount: Money
+    currency: Currency
+
+
+class CommissionCalculated(Payload):
+    rep_id: str
+    deal_id: str
+    period: Period
+    amount: Money
+    currency: Currency
+    lines: list[CommissionLine] = []
+
+
+class CommissionReversed(Payload):
+    rep_id: str
+    deal_id: str
+    period: Period
+    amount: Money
+    currency: Currency
+    reason: str
+
+
+class ForecastSnapshotTaken(Payload):
+    snapshot_id: str
+    period: Period
+    method: str
+    taken_at: datetime
+    totals: dict[str, Any]

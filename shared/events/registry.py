@@ -1,0 +1,83 @@
+"""The one table from event `type` to payload model and producing service, and the wire codec."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ValidationError
+
+from shared.events import catalog as c
+from shared.events.envelope import CloudEvent, PoisonEvent
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    type: str
+    model: type[BaseModel]
+    producer: str  # the service that owns the aggregate; its topic is coxswain.<producer>
+
+
+REGISTRY: dict[str, EventSpec] = {
+    spec.type: spec
+    for spec in (
+        EventSpec("coxswain.rep.upserted.v1", c.RepUpserted, "territory"),
+        EventSpec("coxswain.team.upserted.v1", c.TeamUpserted, "territory"),
+        EventSpec("coxswain.territory.upserted.v1", c.TerritoryUpserted, "territory"),
+        EventSpec("coxswain.territory.deleted.v1", c.TerritoryDeleted, "territory"),
+        EventSpec("coxswain.lead.routed.v1", c.LeadRouted, "territory"),
+        EventSpec("coxswain.lead.created.v1", c.LeadCreated, "leads"),
+        EventSpec("coxswain.lead.assigned.v1", c.LeadAssigned, "leads"),
+        EventSpec("coxswain.lead.status_changed.v1", c.LeadStatusChanged, "leads"),
+        EventSpec("coxswain.lead.sla_breached.v1", c.LeadSlaBreached, "leads"),
+        EventSpec("coxswain.lead.converted.v1", c.LeadConverted, "leads"),
+        EventSpec("coxswain.deal.created.v1", c.DealCreated, "pipeline"),
+        EventSpec("coxswain.deal.stage_changed.v1", c.DealStageChanged, "pipeline"),
+        EventSpec("coxswain.deal.updated.v1", c.DealUpdated, "pipeline"),
+        EventSpec("coxswain.deal.closed.v1", c.DealClosed, "pipeline"),
+        EventSpec("coxswain.deal.reopened.v1", c.DealReopened, "pipeline"),
+        EventSpec("coxswain.quota.set.v1", c.QuotaSet, "compensation"),
+        EventSpec("coxswain.commission.calculated.v1", c.CommissionCalculated, "compensation"),
+        EventSpec("coxswain.commission.reversed.v1", c.CommissionReversed, "compensation"),
+        EventSpec("coxswain.forecast.snapshot_taken.v1", c.ForecastSnapshotTaken, "forecast"),
+    )
+}
+
+SERVICES = ("leads", "pipeline", "forecast", "compensation", "territory")
+
+
+def topic_for(event_type: str) -> str:
+    return f"coxswain.{REGISTRY[event_type].producer}"
+
+
+def dead_letter_topic(topic: str, group: str) -> str:
+    return f"{topic}.dlq.{group}"
+
+
+def encode_event(event: CloudEvent) -> bytes:
+    return event.model_dump_json().encode()
+
+
+def _field_errors(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '<root>'}: {e['msg']}" for e in error.errors())
+
+
+def decode_event(raw: bytes | None) -> CloudEvent:
+    """Parse and validate a record value; anything that can never be handled raises PoisonEvent."""
+    try:
+        document = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PoisonEvent(f"not JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise PoisonEvent("not a CloudEvent: the value is not a JSON object")
+    try:
+        envelope = CloudEvent.model_validate(document)
+    except ValidationError as exc:
+        raise PoisonEvent(f"not a CloudEvent: {_field_errors(exc)}") from None
+    spec = REGISTRY.get(envelope.type)
+    if spec is None:
+        raise PoisonEvent(f"unknown type {envelope.type!r}")
+    try:
+        data = spec.model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise PoisonEvent(f"invalid data for {envelope.type}: {_field_errors(exc)}") from None
+    return envelope.model_copy(update={"data": data})

@@ -1,0 +1,1 @@
+"""HTTP conventions of CONTRACT.md: problems, auth, pagination, idempotency, webhooks, ops endpoints."""

@@ -1,0 +1,106 @@
+"""The outbox relay: publishes committed outbox rows in id order, then marks them published.
+
+Only one relay per database works at a time (a PostgreSQL advisory lock), so per-key order holds even
+with several replicas; rows are claimed `FOR UPDATE SKIP LOCKED` besides. A broker outage leaves rows
+unpublished; they flow when it returns. Delivery is at least once: consumers deduplicate by event id.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.clock import Clock
+from shared.db.plumbing import outbox
+from shared.messaging.records import OutgoingRecord, Publisher
+from shared.observability.metrics import ServiceMetrics
+
+log = logging.getLogger("coxswain.relay")
+RELAY_LOCK_ID = 7_431_001
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        *,
+        clock: Clock,
+        metrics: ServiceMetrics,
+        batch_size: int = 500,
+        idle_seconds: float = 0.25,
+        max_backoff_seconds: float = 5.0,
+    ) -> None:
+        self._sessions = session_factory
+        self._publisher = publisher
+        self._clock = clock
+        self._metrics = metrics
+        self._batch_size = batch_size
+        self._idle = idle_seconds
+        self._max_backoff = max_backoff_seconds
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a unit of work commits events, so they leave without waiting for the poll."""
+        self._wakeup.set()
+
+    async def pending(self) -> int:
+        async with self._sessions() as session:
+            stmt = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            return int((await session.execute(stmt)).scalar_one())
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows went out (0 when idle or another relay holds the lock)."""
+        async with self._sessions() as session, session.begin():
+            postgres = session.get_bind().dialect.name == "postgresql"
+            if postgres:
+                locked = await session.execute(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": RELAY_LOCK_ID})
+                if not locked.scalar_one():
+                    return 0
+            stmt = (
+                select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(self._batch_size)
+            )
+            if postgres:
+                stmt = stmt.with_for_update(skip_locked=True)
+            rows = (await session.execute(stmt)).all()
+            if not rows:
+                return 0
+            await self._publisher.publish(
+                [OutgoingRecord(topic=r.topic, key=r.key, value=r.payload) for r in rows]
+            )
+            await session.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([r.id for r in rows]))
+                .values(published_at=self._clock.now())
+            )
+        self._metrics.outbox_published.inc(len(rows))
+        return len(rows)
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                sent = await self.publish_pending()
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: keep the rows, wait, try again
+                self._metrics.outbox_failures.inc()
+                log.warning("outbox relay could not publish; retrying in %.1fs: %s", backoff, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+                continue
+            if sent < self._batch_size:
+                await self._wait_for_work()
+
+    async def _wait_for_work(self) -> None:
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle)
+        except TimeoutError:
+            pass
+        self._wakeup.clear()

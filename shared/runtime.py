@@ -1,0 +1,117 @@
+"""A service's running parts, wired once in its composition root: database, bus, relay, consumer."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import MetaData, text
+
+from shared.clock import Clock, SystemClock
+from shared.db.engine import make_engine, make_session_factory
+from shared.db.migrate import upgrade_to_head
+from shared.db.uow import UnitOfWork
+from shared.events.registry import SERVICES
+from shared.messaging.dispatch import EventDispatcher, Handler
+from shared.messaging.embedded import EmbeddedBus, EmbeddedConsumerRunner, EmbeddedPublisher
+from shared.messaging.kafka import KafkaPublisher, ensure_topics
+from shared.messaging.kafka_consumer import KafkaConsumerRunner
+from shared.messaging.records import Publisher
+from shared.messaging.relay import OutboxRelay
+from shared.observability.metrics import ServiceMetrics
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("coxswain.runtime")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What a service declares about itself; the runtime does the rest the same way for all five."""
+
+    name: str
+    metadata: MetaData
+    handlers: Mapping[str, Handler]
+    consumes: tuple[str, ...]  # topics
+    migrations_dir: Path
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class ServiceRuntime:
+    def __init__(self, spec: ServiceSpec, settings: ServiceSettings, *, clock: Clock | None = None,
+                 embedded_bus: EmbeddedBus | None = None) -> None:
+        self.spec, self.settings = spec, settings
+        self.clock = clock or SystemClock()
+        self.metrics = ServiceMetrics(spec.name)
+        self.engine = make_engine(settings.db_url)
+        self.sessions = make_session_factory(self.engine)
+        platform = settings.platform
+        self.bus: EmbeddedBus | None = None
+        self.publisher: Publisher
+        if platform.bus == "kafka":
+            self.publisher = KafkaPublisher(platform.kafka_bootstrap, client_id=f"coxswain-{spec.name}")
+        else:
+            self.bus = embedded_bus or EmbeddedBus(platform.embedded_bus_url, clock=self.clock)
+            self.publisher = EmbeddedPublisher(self.bus)
+        self.relay = OutboxRelay(self.sessions, self.publisher, clock=self.clock, metrics=self.metrics)
+        self.dispatcher = EventDispatcher(spec.name, spec.handlers, self.uow, metrics=self.metrics)
+        self.consumer = self._consumer()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _consumer(self) -> KafkaConsumerRunner | EmbeddedConsumerRunner:
+        platform = self.settings.platform
+        if self.bus is None:
+            return KafkaConsumerRunner(bootstrap=platform.kafka_bootstrap, group=self.spec.name,
+                                       topics=self.spec.consumes, dispatcher=self.dispatcher,
+                                       dead_letters=self.publisher, metrics=self.metrics,
+                                       stall_seconds=platform.consumer_stall_seconds)
+        return EmbeddedConsumerRunner(bus=self.bus, group=self.spec.name, topics=self.spec.consumes,
+                                      dispatcher=self.dispatcher, metrics=self.metrics)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, service=self.spec.name, clock=self.clock, on_commit=self.relay.wake)
+
+    async def migrate(self) -> None:
+        await upgrade_to_head(self.spec.migrations_dir, self.settings.db_url, self.spec.name)
+
+    async def start(self, *, relay: bool = True, consumer: bool = True) -> None:
+        if self.settings.migrate_on_start:
+            await self.migrate()
+        await self.publisher.start()
+        if self.bus is None and (relay or consumer):
+            await self._ensure_topics()
+        if relay:
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-relay"))
+        if consumer and self.spec.consumes:
+            self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.spec.name}-consumer"))
+
+    async def _ensure_topics(self) -> None:
+        platform = self.settings.platform
+        topics = {f"coxswain.{s}" for s in SERVICES} | {f"{t}.dlq.{self.spec.name}" for t in self.spec.consumes}
+        try:
+            await ensure_topics(platform.kafka_bootstrap, sorted(topics), partitions=platform.kafka_partitions)
+        except Exception as exc:  # the broker may be down; the relay and consumer wait for it
+            log.warning("could not ensure topics now (%r); continuing", exc)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.publisher.stop()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, bool]:
+        checks = {"database": False, "bus": False}
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = True
+        except Exception as exc:
+            log.warning("readiness: database unreachable: %r", exc)
+        checks["bus"] = await self.publisher.ping()
+        return checks

@@ -1,0 +1,61 @@
+"""Settings from the environment (pydantic-settings); the only place that reads it.
+
+Platform-wide names are COXSWAIN_<NAME> (COXSWAIN_BUS, COXSWAIN_KAFKA_BOOTSTRAP, COXSWAIN_JWT_SECRET, ...);
+a service's own are COXSWAIN_<SERVICE>_<NAME> (COXSWAIN_LEADS_DATABASE_URL, COXSWAIN_LEADS_PORT, ...).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "coxswain-development-secret-change-me"
+
+
+class PlatformSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COXSWAIN_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    bus: Literal["embedded", "kafka"] = "embedded"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_partitions: int = 3
+    data_dir: Path = Path(".data")
+    jwt_secret: str = DEV_SECRET
+    jwt_issuer: str = "coxswain"
+    webhook_secret: str = DEV_SECRET
+    cors_origins: list[str] = []
+    max_body_bytes: int = 10 * 1024 * 1024
+    log_level: str = "INFO"
+    json_logs: bool = True
+    consumer_stall_seconds: float = 60.0
+
+    @model_validator(mode="after")
+    def _no_default_secrets_outside_development(self) -> PlatformSettings:
+        if self.environment == "production":
+            for name in ("jwt_secret", "webhook_secret"):
+                if getattr(self, name) == DEV_SECRET or len(getattr(self, name)) < 32:
+                    raise ValueError(f"COXSWAIN_{name.upper()} must be set to a secret of 32+ characters in production")
+        return self
+
+    @property
+    def embedded_bus_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.data_dir / 'bus.db'}"
+
+
+class ServiceSettings(BaseSettings):
+    """Subclassed once per service with `env_prefix="COXSWAIN_<SERVICE>_"`."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+    service: ClassVar[str]
+
+    port: int
+    host: str = "127.0.0.1"
+    database_url: str | None = None
+    migrate_on_start: bool = True
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.platform.data_dir / (self.service + '.db')}"
