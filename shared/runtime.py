@@ -55,19 +55,21 @@ class ServiceRuntime:
         else:
             self.bus = embedded_bus or EmbeddedBus(platform.embedded_bus_url, clock=self.clock)
             self.publisher = EmbeddedPublisher(self.bus)
-        self.relay = OutboxRelay(self.sessions, self.publisher, clock=self.clock, metrics=self.metrics)
-        self.dispatcher = EventDispatcher(spec.name, spec.handlers, self.uow, metrics=self.metrics)
+        self.group = platform.group(spec.name)
+        self.topics = tuple(platform.topic(t) for t in spec.consumes)
+        self.relay = OutboxRelay(self.sessions, self.publisher, clock=self.clock, metrics=self.metrics,
+                                 topic_prefix=platform.topic(""))
+        self.dispatcher = EventDispatcher(self.group, spec.handlers, self.uow, metrics=self.metrics)
         self.consumer = self._consumer()
         self._tasks: list[asyncio.Task[None]] = []
 
     def _consumer(self) -> KafkaConsumerRunner | EmbeddedConsumerRunner:
         platform = self.settings.platform
         if self.bus is None:
-            return KafkaConsumerRunner(bootstrap=platform.kafka_bootstrap, group=self.spec.name,
-                                       topics=self.spec.consumes, dispatcher=self.dispatcher,
+            return KafkaConsumerRunner(bootstrap=platform.kafka_bootstrap, group=self.group, topics=self.topics, dispatcher=self.dispatcher,
                                        dead_letters=self.publisher, metrics=self.metrics,
                                        stall_seconds=platform.consumer_stall_seconds)
-        return EmbeddedConsumerRunner(bus=self.bus, group=self.spec.name, topics=self.spec.consumes,
+        return EmbeddedConsumerRunner(bus=self.bus, group=self.group, topics=self.topics,
                                       dispatcher=self.dispatcher, metrics=self.metrics)
 
     def uow(self) -> UnitOfWork:
@@ -89,7 +91,7 @@ class ServiceRuntime:
 
     async def _ensure_topics(self) -> None:
         platform = self.settings.platform
-        topics = {f"coxswain.{s}" for s in SERVICES} | {f"{t}.dlq.{self.spec.name}" for t in self.spec.consumes}
+        topics = {platform.topic(f"coxswain.{s}") for s in SERVICES} | {f"{t}.dlq.{self.group}" for t in self.topics}
         try:
             await ensure_topics(platform.kafka_bootstrap, sorted(topics), partitions=platform.kafka_partitions)
         except Exception as exc:  # the broker may be down; the relay and consumer wait for it

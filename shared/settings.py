@@ -30,6 +30,14 @@ class PlatformSettings(BaseSettings):
     log_level: str = "INFO"
     json_logs: bool = True
     consumer_stall_seconds: float = 60.0
+    # Prefixes topics and consumer groups, so several installations (or test runs) can share one broker.
+    namespace: str = Field(default="", pattern=r"^[a-z0-9-]*$")
+
+    def topic(self, logical: str) -> str:
+        return f"{self.namespace}.{logical}" if self.namespace else logical
+
+    def group(self, service: str) -> str:
+        return f"{self.namespace}-{service}" if self.namespace else service
 
     @model_validator(mode="after")
     def _no_default_secrets_outside_development(self) -> PlatformSettings:

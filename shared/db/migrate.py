@@ -1,16 +1,20 @@
 """Alembic, run programmatically: each service has its own environment and its own version table."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.engine import make_engine
 
 MIGRATION_LOCK_ID = 7_431_002
+# Alembic keeps its migration context in module globals: one migration at a time per process.
+_one_at_a_time = asyncio.Lock()
 
 
 def alembic_config(migrations_dir: Path, url: str, service: str) -> Config:
@@ -24,6 +28,11 @@ def alembic_config(migrations_dir: Path, url: str, service: str) -> Config:
 async def upgrade_to_head(migrations_dir: Path, url: str, service: str) -> None:
     config = alembic_config(migrations_dir, url, service)
     engine = make_engine(url)
+    async with _one_at_a_time:
+        await _upgrade_with(engine, config)
+
+
+async def _upgrade_with(engine: AsyncEngine, config: Config) -> None:
     try:
         async with engine.begin() as conn:
             if conn.dialect.name == "postgresql":

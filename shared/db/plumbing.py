@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -17,6 +16,8 @@ from sqlalchemy import (
     Table,
     Text,
 )
+
+from shared.db.types import UtcDateTime
 
 plumbing_metadata = MetaData()
 
@@ -32,8 +33,8 @@ outbox = Table(
     Column("key", String(200), nullable=False),
     Column("event_type", String(200), nullable=False),
     Column("payload", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
 )
 # The relay only ever looks for what is not yet published, in order.
@@ -51,7 +52,7 @@ processed_events = Table(
     plumbing_metadata,
     Column("consumer", String(200), primary_key=True),
     Column("event_id", String(200), primary_key=True),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", UtcDateTime(), nullable=False),
 )
 
 consumer_sequences = Table(
@@ -74,5 +75,5 @@ idempotency_keys = Table(
     Column("status_code", Integer, nullable=True),
     Column("response_body", LargeBinary, nullable=True),
     Column("response_headers", JSON, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from shared.db.types import UtcDateTime
+
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
@@ -16,8 +18,8 @@ def create_plumbing_tables_v1() -> None:
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("event_type", sa.String(200), nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("published_at", UtcDateTime(), nullable=True),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     )
     op.create_index(
@@ -32,7 +34,7 @@ def create_plumbing_tables_v1() -> None:
         "processed_events",
         sa.Column("consumer", sa.String(200), primary_key=True),
         sa.Column("event_id", sa.String(200), primary_key=True),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", UtcDateTime(), nullable=False),
     )
     op.create_table(
         "consumer_sequences",
@@ -51,7 +53,7 @@ def create_plumbing_tables_v1() -> None:
         sa.Column("status_code", sa.Integer, nullable=True),
         sa.Column("response_body", sa.LargeBinary, nullable=True),
         sa.Column("response_headers", sa.JSON, nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
     )
 
 

@@ -54,7 +54,8 @@ class IdempotencyKeys:
             detail = "this Idempotency-Key was used with a different request"
             return await problem_response(409, detail)(scope, receive, send)
         if row.status_code is None:
-            return await problem_response(409, "a request with this Idempotency-Key is in progress")(scope, receive, send)
+            busy = "a request with this Idempotency-Key is in progress"
+            return await problem_response(409, busy)(scope, receive, send)
         headers = [(k.encode(), v.encode()) for k, v in row.response_headers or []]
         await send({"type": "http.response.start", "status": row.status_code,
                     "headers": headers + [(b"idempotent-replayed", b"true")]})

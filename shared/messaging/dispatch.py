@@ -15,8 +15,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 
 from shared.db.plumbing import consumer_sequences, processed_events
-from shared.db.upsert import insert_for
 from shared.db.uow import UnitOfWork, UnitOfWorkFactory
+from shared.db.upsert import insert_for
 from shared.events import CloudEvent, PoisonEvent, decode_event
 from shared.observability.logs import event_context
 from shared.observability.metrics import ServiceMetrics

@@ -1,8 +1,9 @@
 """Transport-neutral records and the two ports every bus implements: publishing and dead-lettering."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
 DLQ_REASON = "coxswain-dlq-reason"
 DLQ_ORIGINAL_TOPIC = "coxswain-dlq-original-topic"

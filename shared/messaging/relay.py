@@ -32,7 +32,9 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_seconds: float = 0.25,
         max_backoff_seconds: float = 5.0,
+        topic_prefix: str = "",
     ) -> None:
+        self._prefix = topic_prefix
         self._sessions = session_factory
         self._publisher = publisher
         self._clock = clock
@@ -71,7 +73,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             await self._publisher.publish(
-                [OutgoingRecord(topic=r.topic, key=r.key, value=r.payload) for r in rows]
+                [OutgoingRecord(topic=self._prefix + r.topic, key=r.key, value=r.payload) for r in rows]
             )
             await session.execute(
                 update(outbox)

@@ -12,12 +12,12 @@ from pythonjsonlogger.json import JsonFormatter
 
 from shared.events.envelope import CloudEvent
 
-_context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("coxswain_log_context", default={})
+_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("coxswain_log_context", default=None)
 
 
 @contextlib.contextmanager
 def log_context(**fields: str) -> Iterator[None]:
-    token = _context.set({**_context.get(), **fields})
+    token = _context.set({**(_context.get() or {}), **fields})
     try:
         yield
     finally:
@@ -30,7 +30,7 @@ def event_context(event: CloudEvent) -> contextlib.AbstractContextManager[None]:
 
 class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in _context.get().items():
+        for key, value in (_context.get() or {}).items():
             setattr(record, key, value)
         return True
 
@@ -47,4 +47,5 @@ def configure_logging(level: str = "INFO", *, json_logs: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+    for noisy in ("aiokafka", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

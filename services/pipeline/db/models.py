@@ -1,7 +1,9 @@
 """Pipeline's own tables (the plumbing tables sit beside them in the same database)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table
+from sqlalchemy import JSON, Column, Date, Integer, MetaData, String, Table
+
+from shared.db.types import ExactDecimal, UtcDateTime
 
 metadata = MetaData()
 
@@ -11,7 +13,7 @@ deals = Table(
     Column("id", String(64), primary_key=True),
     Column("name", String(300), nullable=False),
     Column("company", String(300)),
-    Column("amount", Numeric(20, 2), nullable=False),
+    Column("amount", ExactDecimal(20, 2), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("owner_id", String(64), nullable=False, index=True),
     Column("territory_id", String(64)),
@@ -23,7 +25,7 @@ deals = Table(
     Column("lead_id", String(64)),
     Column("splits", JSON, nullable=False, default=list),
     Column("status", String(10), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("closed_at", DateTime(timezone=True)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("closed_at", UtcDateTime()),
     Column("version", Integer, nullable=False),
 )

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.db.plumbing_migration import create_plumbing_tables_v1, drop_plumbing_tables_v1
+from shared.db.types import ExactDecimal, UtcDateTime
 
 revision = "0001"
 down_revision = None
@@ -21,7 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("company", sa.String(300)),
-        sa.Column("amount", sa.Numeric(20, 2), nullable=False),
+        sa.Column("amount", ExactDecimal(20, 2), nullable=False),
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("owner_id", sa.String(64), nullable=False, index=True),
         sa.Column("territory_id", sa.String(64)),
@@ -33,8 +34,8 @@ def upgrade() -> None:
         sa.Column("lead_id", sa.String(64)),
         sa.Column("splits", sa.JSON, nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", sa.DateTime(timezone=True)),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("closed_at", UtcDateTime()),
         sa.Column("version", sa.Integer, nullable=False),
     )
 

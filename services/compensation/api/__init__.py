@@ -1,0 +1,1 @@
+"""Compensation's HTTP API under /v1."""

@@ -1,0 +1,31 @@
+"""Composition root of the compensation service: settings, runtime, handlers and routers, wired here only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.compensation import handlers
+from services.compensation.api import commissions
+from services.compensation.db.models import metadata
+from services.compensation.settings import CompensationSettings
+from shared.clock import Clock
+from shared.http.app import create_service_app
+from shared.messaging.embedded import EmbeddedBus
+from shared.runtime import ServiceRuntime, ServiceSpec
+
+SPEC = ServiceSpec(
+    name="compensation",
+    metadata=metadata,
+    handlers=handlers.EVENT_HANDLERS,
+    consumes=handlers.CONSUMED_TOPICS,
+    migrations_dir=Path(__file__).parent / "migrations",
+)
+
+
+def create_app(settings: CompensationSettings | None = None, *, clock: Clock | None = None,
+               embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
+    runtime = ServiceRuntime(SPEC, settings or CompensationSettings(), clock=clock, embedded_bus=embedded_bus)
+    return create_service_app(runtime, [commissions.router], title="Coxswain compensation",
+                              description="Plans, quotas, the commission ledger, clawbacks and statements.",
+                              start_runtime=start_runtime)

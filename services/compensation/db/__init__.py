@@ -1,0 +1,1 @@
+"""Compensation's tables, repositories and read models."""

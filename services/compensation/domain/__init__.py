@@ -1,0 +1,1 @@
+"""Compensation's rules: plain Python, no I/O."""

@@ -1,0 +1,1 @@
+"""Forecast's HTTP API under /v1."""

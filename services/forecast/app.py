@@ -1,0 +1,31 @@
+"""Composition root of the forecast service: settings, runtime, handlers and routers, wired here only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.forecast import handlers
+from services.forecast.api import forecasts
+from services.forecast.db.models import metadata
+from services.forecast.settings import ForecastSettings
+from shared.clock import Clock
+from shared.http.app import create_service_app
+from shared.messaging.embedded import EmbeddedBus
+from shared.runtime import ServiceRuntime, ServiceSpec
+
+SPEC = ServiceSpec(
+    name="forecast",
+    metadata=metadata,
+    handlers=handlers.EVENT_HANDLERS,
+    consumes=handlers.CONSUMED_TOPICS,
+    migrations_dir=Path(__file__).parent / "migrations",
+)
+
+
+def create_app(settings: ForecastSettings | None = None, *, clock: Clock | None = None,
+               embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
+    runtime = ServiceRuntime(SPEC, settings or ForecastSettings(), clock=clock, embedded_bus=embedded_bus)
+    return create_service_app(runtime, [forecasts.router], title="Coxswain forecast",
+                              description="Forecasts by four methods, rollups, attainment, snapshots and accuracy.",
+                              start_runtime=start_runtime)

@@ -1,0 +1,1 @@
+"""Forecast's tables, repositories and read models."""

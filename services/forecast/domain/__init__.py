@@ -1,0 +1,1 @@
+"""Forecast's rules: plain Python, no I/O."""

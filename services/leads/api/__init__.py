@@ -1,0 +1,1 @@
+"""Leads's HTTP API under /v1."""

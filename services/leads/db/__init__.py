@@ -1,0 +1,1 @@
+"""Leads's tables, repositories and read models."""

@@ -1,0 +1,1 @@
+"""Leads's rules: plain Python, no I/O."""

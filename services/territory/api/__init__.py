@@ -1,0 +1,1 @@
+"""Territory's HTTP API under /v1."""

@@ -1,0 +1,18 @@
+"""Annotated dependencies: the unit of work and who is calling."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from shared.db.uow import UnitOfWork
+from shared.http.auth import Principal, require_roles
+
+
+def _uow(request: Request) -> UnitOfWork:
+    return request.app.state.runtime.uow()  # type: ignore[no-any-return]
+
+
+Uow = Annotated[UnitOfWork, Depends(_uow)]
+Reader = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
+Seller = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]

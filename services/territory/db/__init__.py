@@ -1,0 +1,1 @@
+"""Territory's tables, repositories and read models."""

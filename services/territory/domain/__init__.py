@@ -1,0 +1,1 @@
+"""Territory's rules: plain Python, no I/O."""
