@@ -4,8 +4,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import MetaData, text
@@ -36,7 +37,8 @@ class ServiceSpec:
     handlers: Mapping[str, Handler]
     consumes: tuple[str, ...]  # topics
     migrations_dir: Path
-    extra: dict[str, object] = field(default_factory=dict)
+    # Long-running jobs of the service (an SLA sweeper, a snapshot schedule): each gets the runtime.
+    workers: tuple[Callable[[ServiceRuntime], Coroutine[Any, Any, None]], ...] = ()
 
 
 class ServiceRuntime:
@@ -78,7 +80,7 @@ class ServiceRuntime:
     async def migrate(self) -> None:
         await upgrade_to_head(self.spec.migrations_dir, self.settings.db_url, self.spec.name)
 
-    async def start(self, *, relay: bool = True, consumer: bool = True) -> None:
+    async def start(self, *, relay: bool = True, consumer: bool = True, workers: bool = True) -> None:
         if self.settings.migrate_on_start:
             await self.migrate()
         await self.publisher.start()
@@ -88,6 +90,8 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-relay"))
         if consumer and self.spec.consumes:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.spec.name}-consumer"))
+        for worker in self.spec.workers if workers else ():
+            self._tasks.append(asyncio.create_task(worker(self), name=f"{self.spec.name}-{worker.__name__}"))
 
     async def _ensure_topics(self) -> None:
         platform = self.settings.platform
