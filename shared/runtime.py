@@ -5,9 +5,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, text
 
@@ -68,7 +68,8 @@ class ServiceRuntime:
     def _consumer(self) -> KafkaConsumerRunner | EmbeddedConsumerRunner:
         platform = self.settings.platform
         if self.bus is None:
-            return KafkaConsumerRunner(bootstrap=platform.kafka_bootstrap, group=self.group, topics=self.topics, dispatcher=self.dispatcher,
+            return KafkaConsumerRunner(bootstrap=platform.kafka_bootstrap, group=self.group, topics=self.topics,
+                                       dispatcher=self.dispatcher,
                                        dead_letters=self.publisher, metrics=self.metrics,
                                        stall_seconds=platform.consumer_stall_seconds)
         return EmbeddedConsumerRunner(bus=self.bus, group=self.group, topics=self.topics,
