@@ -66,11 +66,22 @@ class RequestTelemetry:
             try:
                 await self.app(scope, receive, tagged)
             finally:
-                route: Any = scope.get("route")
-                template = getattr(route, "path", "unmatched")
+                template = _route_template(scope)
                 method = scope["method"]
                 self.metrics.http_requests.labels(method, template, str(status["code"])).inc()
                 self.metrics.http_latency.labels(method, template).observe(time.perf_counter() - started)
+
+
+def _route_template(scope: Scope) -> str:
+    """The path with its parameters named (`/v1/deals/{deal_id}`), so labels stay few."""
+    if scope.get("route") is None:
+        return "unmatched"
+    path: str = scope["path"]
+    params: dict[str, Any] = scope.get("path_params") or {}
+    for name, value in sorted(params.items(), key=lambda kv: -len(str(kv[1]))):
+        if value not in (None, ""):
+            path = path.replace(f"/{value}", f"/{{{name}}}", 1)
+    return path
 
 
 def _trace_id(headers: dict[bytes, bytes]) -> str:

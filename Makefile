@@ -1,0 +1,51 @@
+# Two commands do all the set-up on a fresh machine:
+#   make up    run Coxswain on this machine (embedded bus, SQLite files)
+#   make test  run the whole test suite against real Kafka and PostgreSQL (started and stopped here)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: up test install infra-up infra-down unit lint bench asyncapi schemas clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+up: $(STAMP)
+	$(BIN)/coxswain up
+
+infra-up:
+	bash deploy/postgres/start.sh
+	bash deploy/kafka/start.sh
+
+infra-down:
+	-bash deploy/kafka/stop.sh
+	-bash deploy/postgres/stop.sh
+
+# Kafka and PostgreSQL are started for the run and stopped after it, pass or fail.
+test: $(STAMP)
+	bash deploy/test.sh
+
+unit: $(STAMP)
+	$(BIN)/pytest -m "unit or contract" -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check shared services tests bench
+
+bench: $(STAMP) infra-up
+	$(BIN)/python bench/spine.py
+
+asyncapi: $(STAMP)
+	$(BIN)/coxswain asyncapi --out docs/asyncapi.json
+
+schemas: $(STAMP)
+	$(BIN)/python -m shared.events.schemas --write tests/contract/schemas
+
+clean:
+	rm -rf .data .pytest_cache

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite against real Kafka and PostgreSQL: start both, run pytest, stop both (pass or fail).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cleanup() {
+  bash deploy/kafka/stop.sh >/dev/null 2>&1 || true
+  COXSWAIN_INFRA_DIR=.infra/outage bash deploy/kafka/stop.sh >/dev/null 2>&1 || true
+  bash deploy/postgres/stop.sh >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+bash deploy/postgres/start.sh >/dev/null
+bash deploy/kafka/start.sh >/dev/null
+
+.venv/bin/ruff check shared services tests bench
+.venv/bin/pytest -q -p no:cacheprovider "$@"

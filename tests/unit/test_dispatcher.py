@@ -1,0 +1,126 @@
+"""The dispatcher's guarantees, on SQLite: one effect per event id, stale skipped, poison and failures
+dead-lettered with a reason, transient errors retried until they pass."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, MetaData, String, Table, select
+from sqlalchemy.exc import OperationalError
+
+from shared.clock import FixedClock
+from shared.db.engine import make_engine, make_session_factory
+from shared.db.plumbing import plumbing_metadata
+from shared.db.types import ExactDecimal
+from shared.db.uow import UnitOfWork
+from shared.events import CloudEvent, PoisonEvent, encode_event
+from shared.events.catalog import QuotaSet
+from shared.messaging.dispatch import EventDispatcher
+from shared.observability.metrics import ServiceMetrics
+from shared.testing import build_event
+
+pytestmark = pytest.mark.unit
+meta = MetaData()
+quotas = Table("quotas", meta, Column("rep_id", String, primary_key=True), Column("amount", ExactDecimal(20, 2)))
+CLOCK = FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
+
+
+async def _setup(tmp_path: Path, handler):  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(plumbing_metadata.create_all)
+        await conn.run_sync(meta.create_all)
+    sessions = make_session_factory(engine)
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(sessions, service="forecast", clock=CLOCK)
+
+    dispatcher = EventDispatcher("forecast", {"coxswain.quota.set.v1": handler}, uow, metrics=ServiceMetrics("t"),
+                                 first_backoff=0.001)
+    return engine, dispatcher
+
+
+async def _add_quota(event: CloudEvent, uow: UnitOfWork) -> None:
+    row = (await uow.session.execute(select(quotas.c.amount).where(quotas.c.rep_id == event.data.rep_id))).first()
+    total = (row.amount if row else Decimal(0)) + event.data.amount
+    await uow.session.execute(quotas.delete().where(quotas.c.rep_id == event.data.rep_id))
+    await uow.session.execute(quotas.insert().values(rep_id=event.data.rep_id, amount=total))
+
+
+def _quota(amount: str, sequence: int) -> CloudEvent:
+    return build_event("coxswain.quota.set.v1", QuotaSet(rep_id="rep-1", period="2026-Q4", amount=Decimal(amount),
+                                                          currency="EUR"), subject="rep-1", sequence=sequence)
+
+
+async def _total(engine) -> Decimal | None:  # type: ignore[no-untyped-def]
+    async with engine.connect() as conn:
+        return (await conn.execute(select(quotas.c.amount))).scalar_one_or_none()
+
+
+async def test_the_same_event_twice_has_one_effect(tmp_path: Path) -> None:
+    engine, dispatcher = await _setup(tmp_path, _add_quota)
+    event = _quota("100.00", 1)
+    assert (await dispatcher.dispatch(encode_event(event))).kind == "handled"
+    assert (await dispatcher.dispatch(encode_event(event))).kind == "duplicate"
+    assert await _total(engine) == Decimal("100.00")  # not 200.00
+
+
+async def test_an_older_sequence_arriving_late_is_skipped(tmp_path: Path) -> None:
+    engine, dispatcher = await _setup(tmp_path, _add_quota)
+    assert (await dispatcher.dispatch(encode_event(_quota("100.00", 2)))).kind == "handled"
+    assert (await dispatcher.dispatch(encode_event(_quota("7.00", 1)))).kind == "stale"
+    assert (await dispatcher.dispatch(encode_event(_quota("5.00", 3)))).kind == "handled"
+    assert await _total(engine) == Decimal("105.00")  # 100.00 + 5.00; the stale 7.00 never lands
+
+
+async def test_poison_is_dead_lettered_with_its_reason(tmp_path: Path) -> None:
+    _, dispatcher = await _setup(tmp_path, _add_quota)
+    outcome = await dispatcher.dispatch(b"{not json")
+    assert outcome.kind == "dead_letter" and outcome.reason.startswith("not JSON")
+
+
+async def test_a_handler_that_keeps_failing_is_dead_lettered_after_three_attempts(tmp_path: Path) -> None:
+    calls = []
+
+    async def broken(event: CloudEvent, uow: UnitOfWork) -> None:
+        calls.append(event.id)
+        await _add_quota(event, uow)
+        raise ValueError("quota currency unknown")
+
+    engine, dispatcher = await _setup(tmp_path, broken)
+    outcome = await dispatcher.dispatch(encode_event(_quota("100.00", 1)))
+    assert outcome.kind == "dead_letter" and "quota currency unknown" in outcome.reason
+    assert len(calls) == 3
+    assert await _total(engine) is None  # every attempt rolled back
+
+
+async def test_a_handler_may_declare_an_event_poison(tmp_path: Path) -> None:
+    async def refuses(event: CloudEvent, uow: UnitOfWork) -> None:
+        raise PoisonEvent("period 2026-Q4 is closed")
+
+    _, dispatcher = await _setup(tmp_path, refuses)
+    outcome = await dispatcher.dispatch(encode_event(_quota("1.00", 1)))
+    assert (outcome.kind, outcome.reason) == ("dead_letter", "period 2026-Q4 is closed")
+
+
+async def test_transient_database_errors_are_retried_until_they_pass(tmp_path: Path) -> None:
+    failures = iter(range(5))
+
+    async def flaky(event: CloudEvent, uow: UnitOfWork) -> None:
+        if next(failures, None) is not None:
+            raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+        await _add_quota(event, uow)
+
+    engine, dispatcher = await _setup(tmp_path, flaky)
+    assert (await dispatcher.dispatch(encode_event(_quota("100.00", 1)))).kind == "handled"  # after 5 failures
+    assert await _total(engine) == Decimal("100.00")
+
+
+async def test_types_without_a_handler_are_ignored(tmp_path: Path) -> None:
+    _, dispatcher = await _setup(tmp_path, _add_quota)
+    other = build_event("coxswain.quota.set.v1", QuotaSet(rep_id="r", period="2026", amount=Decimal(1),
+                                                           currency="EUR"), subject="r")
+    dispatcher.handlers = {}
+    assert (await dispatcher.dispatch(encode_event(other))).kind == "ignored"
