@@ -128,7 +128,7 @@ class KafkaBackend(Backend):
 async def _drain(consumer: AIOKafkaConsumer, tps: Sequence[TopicPartition],
                  ends: dict[TopicPartition, int]) -> list[IncomingRecord]:
     out: list[IncomingRecord] = []
-    while any(await consumer.position(tp) < ends[tp] for tp in tps):
+    while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
         batch = await consumer.getmany(timeout_ms=500)
         for tp, records in batch.items():
             out.extend(
