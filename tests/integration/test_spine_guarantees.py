@@ -61,7 +61,8 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_consumer_goes_
     async with tally_runtime(await backend.database_url("forecast"), backend.platform,
                              embedded_bus=backend.embedded_bus) as consumer:
         invalid = encode_event(quota_event("rep-x", 1, 1)).replace(b'"period":"2026-Q4"', b'"period":"Q4-2026"')
-        unknown = encode_event(quota_event("rep-y", 1, 1)).replace(b"coxswain.quota.set.v1", b"coxswain.quota.zapped.v1")
+        unknown = encode_event(quota_event("rep-y", 1, 1)).replace(b"coxswain.quota.set.v1",
+                                                                   b"coxswain.quota.zapped.v1")
         for key, value in (("k1", b"not json at all"), ("k2", unknown), ("k3", invalid)):
             await backend.produce_raw(topic, key, value)
         await backend.produce_raw(topic, "rep-ok", encode_event(quota_event("rep-ok", 5, 1)))
