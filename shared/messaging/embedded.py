@@ -176,13 +176,16 @@ class EmbeddedConsumerRunner:
 
     async def poll_once(self) -> int:
         records = await self._bus.fetch(self.group, self.topics, self._max_records)
-        for record in records:
-            outcome = await self._dispatcher.dispatch(record.value)
+        outcomes = await self._dispatcher.dispatch_many([r.value for r in records])
+        last: dict[str, int] = {}
+        for record, outcome in zip(records, outcomes, strict=True):
             if outcome.kind == "dead_letter":
                 log.error("dead-lettering %s@%d: %s", record.topic, record.offset, outcome.reason)
                 await self._bus.append([dead_letter_record(record, group=self.group, reason=outcome.reason)])
                 self._metrics.events_dead_lettered.labels(topic=record.topic).inc()
-            await self._bus.commit(self.group, record.topic, record.offset)
+            last[record.topic] = record.offset
+        for topic, offset in last.items():
+            await self._bus.commit(self.group, topic, offset)
         return len(records)
 
     async def lag(self) -> int:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
@@ -117,27 +118,16 @@ class KafkaConsumerRunner:
     async def handle_batch(self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list]) -> None:
         async with self.batch_lock:
             for tp, records in batch.items():
-                for record in records:
-                    if tp not in consumer.assignment():
-                        break  # revoked meanwhile: the new owner resumes from the committed offset
-                    await self._handle_record(tp, record)
-                    self._positions[tp] = record.offset + 1
-                    self.mark_progress()
-                if tp in self._positions:
-                    await self.commit_offsets(consumer, {tp: self._positions[tp]})
-
-    async def _handle_record(self, tp: TopicPartition, record: object) -> None:
-        incoming = IncomingRecord(
-            topic=tp.topic,
-            partition=tp.partition,
-            offset=record.offset,  # type: ignore[attr-defined]
-            key=record.key.decode() if record.key else None,  # type: ignore[attr-defined]
-            value=record.value,  # type: ignore[attr-defined]
-            headers=list(record.headers or []),  # type: ignore[attr-defined]
-        )
-        outcome = await self._dispatcher.dispatch(incoming.value)
-        if outcome.kind == "dead_letter":
-            await self._dead_letter(incoming, outcome.reason)
+                if tp not in consumer.assignment():
+                    continue  # revoked meanwhile: the new owner resumes from the committed offset
+                incoming = [_incoming(tp, r) for r in records]
+                outcomes = await self._dispatcher.dispatch_many([r.value for r in incoming])
+                for record, outcome in zip(incoming, outcomes, strict=True):
+                    if outcome.kind == "dead_letter":
+                        await self._dead_letter(record, outcome.reason)
+                self._positions[tp] = records[-1].offset + 1
+                self.mark_progress()
+                await self.commit_offsets(consumer, {tp: self._positions[tp]})
 
     async def _dead_letter(self, record: IncomingRecord, reason: str) -> None:
         log.error("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
@@ -176,3 +166,9 @@ class KafkaConsumerRunner:
             await asyncio.wait_for(consumer.stop(), timeout=15)
         except Exception as exc:
             log.warning("consumer stop failed: %r", exc)
+
+
+def _incoming(tp: TopicPartition, record: Any) -> IncomingRecord:
+    return IncomingRecord(topic=tp.topic, partition=tp.partition, offset=record.offset,
+                          key=record.key.decode() if record.key else None, value=record.value,
+                          headers=list(record.headers or []))

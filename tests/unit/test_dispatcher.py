@@ -124,3 +124,24 @@ async def test_types_without_a_handler_are_ignored(tmp_path: Path) -> None:
                                                            currency="EUR"), subject="r")
     dispatcher.handlers = {}
     assert (await dispatcher.dispatch(encode_event(other))).kind == "ignored"
+
+
+async def test_a_batch_commits_together_and_keeps_every_guarantee(tmp_path: Path) -> None:
+    engine, dispatcher = await _setup(tmp_path, _add_quota)
+    first, second = _quota("100.00", 1), _quota("20.00", 2)
+    raws = [encode_event(first), b"garbage", encode_event(first), encode_event(second), encode_event(_quota("9.00", 1))]
+    outcomes = await dispatcher.dispatch_many(raws)
+    assert [o.kind for o in outcomes] == ["handled", "dead_letter", "duplicate", "handled", "stale"]
+    assert await _total(engine) == Decimal("120.00")  # 100.00 + 20.00
+
+
+async def test_a_failing_event_in_a_batch_does_not_take_the_others_down(tmp_path: Path) -> None:
+    async def picky(event: CloudEvent, uow: UnitOfWork) -> None:
+        if event.data.amount == Decimal("13.00"):
+            raise ValueError("unlucky amount")
+        await _add_quota(event, uow)
+
+    engine, dispatcher = await _setup(tmp_path, picky)
+    raws = [encode_event(_quota(a, n)) for n, a in enumerate(("1.00", "13.00", "2.00"), start=1)]
+    assert [o.kind for o in await dispatcher.dispatch_many(raws)] == ["handled", "dead_letter", "handled"]
+    assert await _total(engine) == Decimal("3.00")  # 1.00 + 2.00, each applied exactly once
