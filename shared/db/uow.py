@@ -30,6 +30,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self.emitted: list[CloudEvent] = []
         self._session: AsyncSession | None = None
+        self._pending_rows: list[dict[str, object]] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -41,6 +42,7 @@ class UnitOfWork:
         self._session = self._session_factory()
         await self._session.begin()
         self.emitted = []
+        self._pending_rows = []
         return self
 
     async def __aexit__(
@@ -48,6 +50,7 @@ class UnitOfWork:
     ) -> None:
         session = self.session
         try:
+            self._pending_rows = []
             if session.in_transaction():
                 await session.rollback()
         finally:
@@ -55,6 +58,7 @@ class UnitOfWork:
             self._session = None
 
     async def commit(self) -> None:
+        await self.flush_outbox()
         await self.session.commit()
         if self.emitted and self._on_commit is not None:
             self._on_commit()
@@ -76,19 +80,18 @@ class UnitOfWork:
             time=self.clock.now(),
             sequence=sequence,
         )
-        await self.session.execute(
-            outbox.insert().values(
-                event_id=str(event.id),
-                topic=topic_for(event_type),
-                key=subject,
-                event_type=event_type,
-                payload=encode_event(event),
-                created_at=event.time,
-                attempts=0,
-            )
-        )
+        self._pending_rows.append({
+            "event_id": str(event.id), "topic": topic_for(event_type), "key": subject, "event_type": event_type,
+            "payload": encode_event(event), "created_at": event.time, "attempts": 0,
+        })
         self.emitted.append(event)
         return event
+
+    async def flush_outbox(self) -> None:
+        """Write the events emitted so far in one statement (commit does it; call it to read them back)."""
+        if self._pending_rows:
+            rows, self._pending_rows = self._pending_rows, []
+            await self.session.execute(outbox.insert(), rows)
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

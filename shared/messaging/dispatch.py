@@ -79,22 +79,34 @@ class EventDispatcher:
         return outcomes
 
     async def _apply_batch(self, raws: Sequence[bytes | None]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
+        outcomes: list[Outcome | None] = []
+        events: list[CloudEvent] = []
+        for raw in raws:
+            try:
+                events.append(decode_event(raw))
+                outcomes.append(None)
+            except PoisonEvent as poison:
+                outcomes.append(Outcome("dead_letter", poison.reason))
+        ours = iter(events)
         async with self._uow_factory() as uow:
-            for raw in raws:
-                try:
-                    event = decode_event(raw)
-                except PoisonEvent as poison:
-                    outcomes.append(Outcome("dead_letter", poison.reason))
-                    continue
-                handler = self.handlers.get(event.type)
-                if handler is None:
-                    outcomes.append(Outcome("ignored"))
-                    continue
-                with event_context(event):
-                    outcomes.append(await self._apply_in(uow, event, handler))
+            inbox = await Inbox.load(uow, self.consumer, [e for e in events if e.type in self.handlers])
+            for i, outcome in enumerate(outcomes):
+                if outcome is None:
+                    outcomes[i] = await self._apply_with(uow, inbox, next(ours))
+            await inbox.save(uow)
             await uow.commit()
-        return outcomes
+        return [o for o in outcomes if o is not None]
+
+    async def _apply_with(self, uow: UnitOfWork, inbox: Inbox, event: CloudEvent) -> Outcome:
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            return Outcome("ignored")
+        verdict = inbox.verdict(event)
+        if verdict == "handled":
+            with event_context(event):
+                await handler(event, uow)
+        inbox.record(event, handled=verdict == "handled")
+        return Outcome(verdict)
 
     async def _with_retries(self, event: CloudEvent, handler: Handler) -> Outcome:
         attempt, backoff = 0, self._first_backoff
@@ -116,53 +128,70 @@ class EventDispatcher:
 
     async def _apply_once(self, event: CloudEvent, handler: Handler) -> Outcome:
         async with self._uow_factory() as uow:
-            outcome = await self._apply_in(uow, event, handler)
+            inbox = await Inbox.load(uow, self.consumer, [event])
+            verdict = inbox.verdict(event)
+            if verdict == "handled":
+                await handler(event, uow)
+            inbox.record(event, handled=verdict == "handled")
+            await inbox.save(uow)
             await uow.commit()
-            return outcome
-
-    async def _apply_in(self, uow: UnitOfWork, event: CloudEvent, handler: Handler) -> Outcome:
-        """Dedupe, skip stale, handle, and record the event id and sequence: all in the caller's transaction."""
-        seen = await uow.session.execute(
-            select(processed_events.c.event_id).where(
-                processed_events.c.consumer == self.consumer,
-                processed_events.c.event_id == str(event.id),
-            )
-        )
-        if seen.first() is not None:
-            return Outcome("duplicate")
-        outcome = Outcome("stale") if await self._is_stale(uow, event) else Outcome("handled")
-        if outcome.kind == "handled":
-            await handler(event, uow)
-            await self._record_sequence(uow, event)
-        await uow.session.execute(
-            processed_events.insert().values(
-                consumer=self.consumer, event_id=str(event.id), processed_at=uow.clock.now()
-            )
-        )
-        return outcome
-
-    async def _is_stale(self, uow: UnitOfWork, event: CloudEvent) -> bool:
-        row = await uow.session.execute(
-            select(consumer_sequences.c.sequence).where(
-                consumer_sequences.c.consumer == self.consumer,
-                consumer_sequences.c.source == event.source,
-                consumer_sequences.c.subject == event.subject,
-            )
-        )
-        last = row.scalar_one_or_none()
-        return last is not None and event.sequence <= last
-
-    async def _record_sequence(self, uow: UnitOfWork, event: CloudEvent) -> None:
-        values = dict(consumer=self.consumer, source=event.source, subject=event.subject, sequence=event.sequence)
-        stmt = insert_for(uow.session, consumer_sequences).values(values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["consumer", "source", "subject"], set_={"sequence": event.sequence}
-        )
-        await uow.session.execute(stmt)
+            return Outcome(verdict)
 
     def _count(self, event_type: str, outcome: Outcome) -> Outcome:
         self._metrics.events_handled.labels(type=event_type, outcome=outcome.kind).inc()
         return outcome
+
+
+class Inbox:
+    """What one consumer has already applied, for the events in hand: read in two queries, written in two,
+    inside the transaction that applies them (so an event id and its effect commit together)."""
+
+    def __init__(self, consumer: str, seen: set[str], last: dict[tuple[str, str], int]) -> None:
+        self.consumer, self._seen, self._last = consumer, seen, last
+        self._new_ids: list[str] = []
+        self._advanced: dict[tuple[str, str], int] = {}
+
+    @classmethod
+    async def load(cls, uow: UnitOfWork, consumer: str, events: Sequence[CloudEvent]) -> Inbox:
+        if not events:
+            return cls(consumer, set(), {})
+        ids = await uow.session.execute(select(processed_events.c.event_id).where(
+            processed_events.c.consumer == consumer,
+            processed_events.c.event_id.in_({str(e.id) for e in events})))
+        rows = await uow.session.execute(
+            select(consumer_sequences.c.source, consumer_sequences.c.subject, consumer_sequences.c.sequence).where(
+                consumer_sequences.c.consumer == consumer,
+                consumer_sequences.c.subject.in_({e.subject for e in events})))
+        return cls(consumer, set(ids.scalars()), {(r.source, r.subject): r.sequence for r in rows})
+
+    def verdict(self, event: CloudEvent) -> str:
+        if str(event.id) in self._seen:
+            return "duplicate"
+        last = self._last.get((event.source, event.subject))
+        return "stale" if last is not None and event.sequence <= last else "handled"
+
+    def record(self, event: CloudEvent, *, handled: bool) -> None:
+        if str(event.id) in self._seen:
+            return  # a duplicate: already recorded
+        self._seen.add(str(event.id))
+        self._new_ids.append(str(event.id))
+        if handled:
+            self._last[(event.source, event.subject)] = event.sequence
+            self._advanced[(event.source, event.subject)] = event.sequence
+
+    async def save(self, uow: UnitOfWork) -> None:
+        now = uow.clock.now()
+        if self._new_ids:
+            await uow.session.execute(processed_events.insert(), [
+                {"consumer": self.consumer, "event_id": i, "processed_at": now} for i in self._new_ids])
+        if self._advanced:
+            stmt = insert_for(uow.session, consumer_sequences)
+            stmt = stmt.on_conflict_do_update(index_elements=["consumer", "source", "subject"],
+                                              set_={"sequence": stmt.excluded.sequence})
+            await uow.session.execute(stmt, [
+                {"consumer": self.consumer, "source": src, "subject": subj, "sequence": seq}
+                for (src, subj), seq in self._advanced.items()])
+        self._new_ids, self._advanced = [], {}
 
 
 def _type_of(raw: bytes | None) -> str:
