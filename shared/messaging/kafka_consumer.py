@@ -115,19 +115,20 @@ class KafkaConsumerRunner:
                 return True
         return False
 
-    async def handle_batch(self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list]) -> None:
+    async def handle_batch(self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[Any]]) -> None:
+        """All partitions' records in one transaction, then one offset commit for all of them."""
         async with self.batch_lock:
-            for tp, records in batch.items():
-                if tp not in consumer.assignment():
-                    continue  # revoked meanwhile: the new owner resumes from the committed offset
-                incoming = [_incoming(tp, r) for r in records]
-                outcomes = await self._dispatcher.dispatch_many([r.value for r in incoming])
-                for record, outcome in zip(incoming, outcomes, strict=True):
-                    if outcome.kind == "dead_letter":
-                        await self._dead_letter(record, outcome.reason)
+            owned = {tp: records for tp, records in batch.items() if tp in consumer.assignment()}
+            incoming = [_incoming(tp, r) for tp, records in owned.items() for r in records]
+            outcomes = await self._dispatcher.dispatch_many([r.value for r in incoming])
+            for record, outcome in zip(incoming, outcomes, strict=True):
+                if outcome.kind == "dead_letter":
+                    await self._dead_letter(record, outcome.reason)
+            for tp, records in owned.items():
                 self._positions[tp] = records[-1].offset + 1
-                self.mark_progress()
-                await self.commit_offsets(consumer, {tp: self._positions[tp]})
+            self.mark_progress()
+            if owned:
+                await self.commit_offsets(consumer, {tp: self._positions[tp] for tp in owned})
 
     async def _dead_letter(self, record: IncomingRecord, reason: str) -> None:
         log.error("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
