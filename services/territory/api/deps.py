@@ -14,5 +14,6 @@ def _uow(request: Request) -> UnitOfWork:
 
 
 Uow = Annotated[UnitOfWork, Depends(_uow)]
+# Managers and reps read the organisation; ops and admin change it (integration reads, for CRMs and BI).
 Reader = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
-Seller = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
+Organiser = Annotated[Principal, Depends(require_roles("admin", "ops"))]

@@ -1,0 +1,89 @@
+"""Commands that change the organisation (called from routes; each commits its own unit of work)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from services.territory.db import repository as repo
+from services.territory.domain.rules import parse_rules
+from services.territory.domain.territories import (
+    Rep,
+    Team,
+    Territory,
+    check_members,
+    check_no_cycle,
+    check_parent_exists,
+    check_single_default,
+)
+from shared.db.uow import UnitOfWork
+from shared.errors import ConflictError, InvalidInput
+from shared.events import catalog as ev
+
+
+async def upsert_rep(rep: Rep, uow: UnitOfWork) -> Rep:
+    if rep.team_id is not None and rep.team_id not in await repo.all_teams(uow.session):
+        raise InvalidInput("team_id", f"team {rep.team_id} does not exist")
+    version = await repo.save_rep(uow.session, rep)
+    await uow.emit("coxswain.rep.upserted.v1", subject=rep.id, sequence=version, data=ev.RepUpserted(
+        rep_id=rep.id, name=rep.name, email=rep.email, team_id=rep.team_id, active=rep.active,
+        capacity=rep.capacity, segments=list(rep.segments)))
+    await uow.commit()
+    return rep
+
+
+async def upsert_team(team: Team, uow: UnitOfWork) -> Team:
+    known = await repo.all_teams(uow.session)
+    check_parent_exists(team.parent_team_id, known, "parent_team_id")
+    check_no_cycle(team.id, team.parent_team_id, {t.id: t.parent_team_id for t in known.values()}, "team")
+    if team.manager_rep_id is not None and await repo.get_rep(uow.session, team.manager_rep_id) is None:
+        raise InvalidInput("manager_rep_id", f"rep {team.manager_rep_id} does not exist")
+    version = await repo.save_team(uow.session, team)
+    await uow.emit("coxswain.team.upserted.v1", subject=team.id, sequence=version, data=ev.TeamUpserted(
+        team_id=team.id, name=team.name, manager_rep_id=team.manager_rep_id, parent_team_id=team.parent_team_id))
+    await uow.commit()
+    return team
+
+
+def build_territory(territory_id: str, body: dict[str, Any]) -> Territory:
+    """A territory from its HTTP/plan form, rules validated (unknown field or op, range min above max)."""
+    return Territory(id=territory_id, name=body["name"], parent_id=body.get("parent_id"),
+                     priority=body.get("priority", 0), rules=parse_rules(body.get("rules") or []),
+                     rep_ids=tuple(body.get("rep_ids") or ()), is_default=bool(body.get("is_default", False)))
+
+
+async def emit_territory(uow: UnitOfWork, t: Territory) -> None:
+    await uow.emit("coxswain.territory.upserted.v1", subject=t.id, sequence=t.version, data=ev.TerritoryUpserted(
+        territory_id=t.id, name=t.name, parent_id=t.parent_id, priority=t.priority,
+        rules=[ev.Rule.model_validate(r.to_json()) for r in t.rules], rep_ids=list(t.rep_ids),
+        is_default=t.is_default))
+
+
+async def upsert_territory(territory: Territory, uow: UnitOfWork) -> Territory:
+    """Validate against the whole organisation, then save and announce; nothing is saved on any error."""
+    known = await repo.all_territories(uow.session)
+    check_parent_exists(territory.parent_id, known, "parent_id")
+    check_no_cycle(territory.id, territory.parent_id, {t.id: t.parent_id for t in known.values()}, "territory")
+    members = check_members(territory.rep_ids, await repo.all_reps(uow.session))
+    check_single_default(territory, known)
+    previous = known.get(territory.id)
+    saved = replace(territory, rep_ids=members, version=previous.version + 1 if previous else 1)
+    await repo.save_territory(uow.session, saved)
+    await emit_territory(uow, saved)
+    await uow.commit()
+    return saved
+
+
+async def set_members(territory_id: str, rep_ids: list[str], uow: UnitOfWork) -> Territory:
+    territory = await repo.get_territory(uow.session, territory_id, lock=True)
+    return await upsert_territory(replace(territory, rep_ids=tuple(rep_ids)), uow)
+
+
+async def delete_territory(territory_id: str, uow: UnitOfWork) -> None:
+    territory = await repo.get_territory(uow.session, territory_id, lock=True)
+    children = sorted(t.id for t in (await repo.all_territories(uow.session)).values() if t.parent_id == territory_id)
+    if children:
+        raise ConflictError(f"territory {territory_id} still has child territories: {', '.join(children)}")
+    await repo.remove_territory(uow.session, territory_id)
+    await uow.emit("coxswain.territory.deleted.v1", subject=territory_id, sequence=territory.version + 1,
+                   data=ev.TerritoryDeleted(territory_id=territory_id))
+    await uow.commit()
