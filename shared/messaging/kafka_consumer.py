@@ -59,6 +59,7 @@ class KafkaConsumerRunner:
         self.batch_lock = asyncio.Lock()
         self._last_progress = time.monotonic()
         self._positions: dict[TopicPartition, int] = {}
+        self._lag_checked_at, self._lag_seen = 0.0, False
         self.consumer: AIOKafkaConsumer | None = None
 
     def mark_progress(self) -> None:
@@ -102,18 +103,40 @@ class KafkaConsumerRunner:
 
     async def _consume_until_stalled(self, consumer: AIOKafkaConsumer) -> None:
         while time.monotonic() - self._last_progress < self._stall_seconds:
-            batch = await consumer.getmany(timeout_ms=200, max_records=self._max_records)
+            try:  # a fetch that never returns is a stall too
+                batch = await asyncio.wait_for(consumer.getmany(timeout_ms=200, max_records=self._max_records),
+                                               timeout=self._stall_seconds)
+            except TimeoutError:
+                return
             if batch:
                 await self.handle_batch(consumer, batch)
-            elif not self._has_lag(consumer):
+            elif not await self._has_lag(consumer):
                 self.mark_progress()
 
-    def _has_lag(self, consumer: AIOKafkaConsumer) -> bool:
-        for tp in consumer.assignment():
-            highwater = consumer.highwater(tp)
-            if highwater is not None and highwater > self._positions.get(tp, highwater):
-                return True
-        return False
+    async def _has_lag(self, consumer: AIOKafkaConsumer) -> bool:
+        """Records wait on an assigned partition (asked of the broker at most once a second)."""
+        now = time.monotonic()
+        if now - self._lag_checked_at < 1.0:
+            return self._lag_seen
+        self._lag_checked_at = now
+        self._lag_seen = await self._lag_of(consumer) != 0
+        return self._lag_seen
+
+    async def _lag_of(self, consumer: AIOKafkaConsumer) -> int | None:
+        assignment = list(consumer.assignment())
+        if not assignment:
+            return 0
+        try:
+            ends = await asyncio.wait_for(consumer.end_offsets(assignment), timeout=5)
+            lag = 0
+            for tp in assignment:
+                done = self._positions.get(tp)
+                if done is None:
+                    done = await asyncio.wait_for(consumer.committed(tp), timeout=5) or 0
+                lag += max(0, ends[tp] - done)
+            return lag
+        except (KafkaError, TimeoutError):
+            return None  # cannot tell: not progress
 
     async def handle_batch(self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[Any]]) -> None:
         """All partitions' records in one transaction, then one offset commit for all of them."""
@@ -151,15 +174,12 @@ class KafkaConsumerRunner:
             log.warning("offset commit refused after rebalance: %r", exc)
 
     async def lag(self) -> int:
+        """Records not yet applied on this member's partitions (for readiness checks and tests)."""
         consumer = self.consumer
         if consumer is None:
             return 0
-        total = 0
-        for tp in consumer.assignment():
-            highwater = consumer.highwater(tp)
-            if highwater is not None:
-                total += max(0, highwater - self._positions.get(tp, highwater))
-        return total
+        lag = await self._lag_of(consumer)
+        return -1 if lag is None else lag
 
     @staticmethod
     async def _stop_quietly(consumer: AIOKafkaConsumer) -> None:
