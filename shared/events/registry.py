@@ -1,6 +1,7 @@
 """The one table from event `type` to payload model and producing service, and the wire codec."""
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from shared.events.envelope import CloudEvent, PoisonEvent
 @dataclass(frozen=True)
 class EventSpec:
     type: str
-    model: type[BaseModel]
+    model: builtins.type[BaseModel]
     producer: str  # the service that owns the aggregate; its topic is coxswain.<producer>
 
 

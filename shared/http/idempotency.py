@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -61,8 +62,8 @@ class IdempotencyKeys:
                     "headers": headers + [(b"idempotent-replayed", b"true")]})
         await send({"type": "http.response.body", "body": row.response_body or b""})
 
-    async def _run(self, scope: Scope, body: bytes, send: Send) -> dict[str, object]:
-        captured: dict[str, object] = {"status": 500, "headers": [], "body": b""}
+    async def _run(self, scope: Scope, body: bytes, send: Send) -> dict[str, Any]:
+        captured: dict[str, Any] = {"status": 500, "headers": [], "body": b""}
         delivered = False
 
         async def replay_body() -> Message:
@@ -78,15 +79,15 @@ class IdempotencyKeys:
                 captured["headers"] = [(k.decode(), v.decode()) for k, v in message.get("headers", [])
                                        if k.lower() not in (b"content-length", b"x-trace-id")]
             elif message["type"] == "http.response.body":
-                captured["body"] = bytes(captured["body"]) + message.get("body", b"")  # type: ignore[arg-type]
+                captured["body"] += message.get("body", b"")
             await send(message)
 
         await self.app(scope, replay_body, capture)
         return captured
 
-    async def _settle(self, ident: dict[str, str], captured: dict[str, object]) -> None:
+    async def _settle(self, ident: dict[str, str], captured: dict[str, Any]) -> None:
         async with self._sessions()() as session, session.begin():
-            if int(captured["status"]) >= 500:  # type: ignore[call-overload]
+            if int(captured["status"]) >= 500:
                 # A server fault is not an answer worth replaying: let the client retry for real.
                 await session.execute(delete(idempotency_keys).filter_by(**ident))
             else:
