@@ -16,8 +16,9 @@ from shared.testing.backends import KafkaBackend
 from tests.integration.spine_fixture import quota_event, tally_count, tally_rows, tally_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "COXSWAIN_INFRA_DIR": str(ROOT / ".infra" / "outage"), "COXSWAIN_KAFKA_PORT": "19092",
-       "COXSWAIN_KAFKA_CONTROLLER_PORT": "19093"}
+PORT = int(os.environ.get("COXSWAIN_TEST_OUTAGE_KAFKA_PORT", "19092"))
+ENV = {**os.environ, "COXSWAIN_INFRA_DIR": str(ROOT / ".infra" / "outage"), "COXSWAIN_KAFKA_PORT": str(PORT),
+       "COXSWAIN_KAFKA_CONTROLLER_PORT": str(PORT + 1)}
 
 
 def _broker(action: str) -> None:
@@ -29,7 +30,7 @@ def _broker(action: str) -> None:
 def private_broker() -> Iterator[str]:
     _broker("start")
     try:
-        yield "127.0.0.1:19092"
+        yield f"127.0.0.1:{PORT}"
     finally:
         _broker("stop")
 
