@@ -122,3 +122,7 @@ def asyncapi(out: Path = Path("docs/asyncapi.json")) -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()
