@@ -1,0 +1,73 @@
+"""Territory's copies of other services' facts: leads, deals and quotas, kept from their events."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.territory.db.models import deal_book, lead_book, quotas
+from services.territory.domain.coverage import DealFact, LeadFact
+from shared.db.upsert import insert_for
+
+
+async def lead_row(session: AsyncSession, lead_id: str) -> dict[str, Any] | None:
+    row = (await session.execute(select(lead_book).where(lead_book.c.lead_id == lead_id))).first()
+    return dict(row._mapping) if row else None
+
+
+async def save_lead(session: AsyncSession, values: dict[str, Any]) -> None:
+    stmt = insert_for(session, lead_book).values(values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["lead_id"], set_=values))
+
+
+async def open_leads_per_rep(session: AsyncSession) -> dict[str, int]:
+    query = (select(lead_book.c.rep_id, func.count()).where(lead_book.c.is_open, lead_book.c.rep_id.is_not(None))
+             .group_by(lead_book.c.rep_id))
+    return {rep_id: n for rep_id, n in await session.execute(query)}
+
+
+async def lead_facts(session: AsyncSession, *, open_only: bool = False) -> list[LeadFact]:
+    query = select(lead_book).order_by(lead_book.c.lead_id)
+    rows = await session.execute(query.where(lead_book.c.is_open) if open_only else query)
+    return [LeadFact(r.lead_id, r.territory_id, r.rep_id, bool(r.is_open), r.assigned_at, r.first_touch_at,
+                     dict(r.profile or {})) for r in rows]
+
+
+async def deal_row(session: AsyncSession, deal_id: str) -> dict[str, Any] | None:
+    row = (await session.execute(select(deal_book).where(deal_book.c.deal_id == deal_id))).first()
+    return dict(row._mapping) if row else None
+
+
+async def save_deal(session: AsyncSession, values: dict[str, Any]) -> None:
+    stmt = insert_for(session, deal_book).values(values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id"], set_=values))
+
+
+async def deal_facts(session: AsyncSession) -> list[DealFact]:
+    rows = await session.execute(select(deal_book).order_by(deal_book.c.deal_id))
+    return [DealFact(r.deal_id, r.territory_id, r.owner_id, Decimal(r.amount), r.currency, r.status, r.closed_at,
+                     r.lead_id) for r in rows]
+
+
+async def move_deals_of_lead(session: AsyncSession, lead_id: str, territory_id: str | None) -> None:
+    await session.execute(update(deal_book).where(deal_book.c.lead_id == lead_id, deal_book.c.territory_id.is_(None))
+                          .values(territory_id=territory_id))
+
+
+async def save_quota(session: AsyncSession, rep_id: str, period: str, amount: Decimal, currency: str) -> None:
+    values = {"rep_id": rep_id, "period": period, "amount": amount, "currency": currency}
+    stmt = insert_for(session, quotas).values(values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["rep_id", "period"], set_=values))
+
+
+async def quotas_for(session: AsyncSession, period: str) -> dict[str, tuple[Decimal, str]]:
+    rows = await session.execute(select(quotas).where(quotas.c.period == period))
+    return {r.rep_id: (Decimal(r.amount), r.currency) for r in rows}
+
+
+def later(stored: datetime | None, incoming: datetime) -> bool:
+    """Whether an incoming fact is at least as new as what is stored (an older one must not overwrite)."""
+    return stored is None or incoming >= stored
