@@ -61,11 +61,15 @@ class KafkaPublisher:
                 raise
 
     async def ping(self) -> bool:
+        """Readiness: the broker answers a metadata request within a few seconds."""
         try:
-            producer = await self._ready_producer()
-            return bool(await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout=3))
+            return await asyncio.wait_for(self._metadata_answers(), timeout=5)
         except Exception:
             return False
+
+    async def _metadata_answers(self) -> bool:
+        producer = await self._ready_producer()
+        return bool(await producer.client.fetch_all_metadata())
 
     async def stop(self) -> None:
         if self._producer is not None:
