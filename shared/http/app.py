@@ -11,6 +11,7 @@ from shared.http.idempotency import IdempotencyKeys
 from shared.http.middleware import BodySizeLimit, RequestTelemetry
 from shared.http.ops import router as ops_router
 from shared.http.problems import install_problem_handlers
+from shared.http.ratelimit import RateLimit
 from shared.runtime import ServiceRuntime
 
 
@@ -35,6 +36,7 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
     platform = runtime.settings.platform
     app.add_middleware(IdempotencyKeys, sessions=lambda: runtime.sessions, clock=runtime.clock)
     app.add_middleware(BodySizeLimit, max_bytes=platform.max_body_bytes)
+    app.add_middleware(RateLimit, per_minute=platform.rate_limit_per_minute)
     if platform.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=platform.cors_origins, allow_methods=["*"],
                            allow_headers=["*"], expose_headers=["x-trace-id", "idempotent-replayed"])

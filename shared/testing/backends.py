@@ -45,7 +45,8 @@ class EmbeddedBackend(Backend):
     kind = "embedded"
 
     def __init__(self, data_dir: Path) -> None:
-        self.platform = PlatformSettings(bus="embedded", data_dir=data_dir, environment="test", json_logs=False)
+        self.platform = PlatformSettings(bus="embedded", data_dir=data_dir, environment="test", json_logs=False,
+                                         rate_limit_per_minute=0)
         self.embedded_bus = EmbeddedBus(self.platform.embedded_bus_url, clock=SystemClock())
         self._data_dir = data_dir
 
@@ -72,7 +73,7 @@ class KafkaBackend(Backend):
 
     def __init__(self, bootstrap: str, pg_admin_dsn: str, *, namespace: str | None = None) -> None:
         self.platform = PlatformSettings(bus="kafka", kafka_bootstrap=bootstrap, environment="test",
-                                         namespace=namespace or f"t{uuid.uuid4().hex[:10]}", json_logs=False,
+                                         namespace=namespace or f"t{uuid.uuid4().hex[:10]}", json_logs=False, rate_limit_per_minute=0,
                                          consumer_stall_seconds=30)
         self._admin_dsn = pg_admin_dsn
         self._databases: list[str] = []

@@ -61,7 +61,7 @@ async def list_quotes(who: Ops, cursor: Cursor = None) -> dict[str, object]:
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    platform = PlatformSettings(data_dir=tmp_path, max_body_bytes=2000, json_logs=False)
+    platform = PlatformSettings(data_dir=tmp_path, max_body_bytes=2000, json_logs=False, rate_limit_per_minute=30)
     settings = DemoSettings(platform=platform, migrate_on_start=False)
     spec = ServiceSpec(name="demo", metadata=MetaData(), handlers={}, consumes=(), migrations_dir=tmp_path)
     runtime = ServiceRuntime(spec, settings)
@@ -141,3 +141,13 @@ async def test_metrics_label_routes_by_template_not_by_id(client: httpx.AsyncCli
     await client.get("/v1/quotes/q-77", headers=OPS)
     metrics = (await client.get("/metrics")).text
     assert 'route="/v1/quotes/{quote_id}",status="404"' in metrics and "q-77" not in metrics
+
+
+async def test_a_client_over_its_rate_is_429_with_retry_after(client: httpx.AsyncClient) -> None:
+    greedy = auth_headers("ops", rep_id=None, team_ids=["greedy"])
+    answers = [(await client.get("/v1/quotes", headers=greedy)).status_code for _ in range(31)]
+    assert answers[:30] == [200] * 30 and answers[30] == 429  # a bucket of 30 a minute
+    limited = await client.get("/v1/quotes", headers=greedy)
+    assert limited.json()["status"] == 429 and int(limited.headers["retry-after"]) >= 1
+    assert (await client.get("/v1/quotes", headers=OPS)).status_code == 200  # another client is not starved
+    assert (await client.get("/healthz")).status_code == 200
