@@ -73,7 +73,8 @@ class KafkaBackend(Backend):
 
     def __init__(self, bootstrap: str, pg_admin_dsn: str, *, namespace: str | None = None) -> None:
         self.platform = PlatformSettings(bus="kafka", kafka_bootstrap=bootstrap, environment="test",
-                                         namespace=namespace or f"t{uuid.uuid4().hex[:10]}", json_logs=False, rate_limit_per_minute=0,
+                                         namespace=namespace or f"t{uuid.uuid4().hex[:10]}", json_logs=False,
+                                         rate_limit_per_minute=0,
                                          consumer_stall_seconds=30)
         self._admin_dsn = pg_admin_dsn
         self._databases: list[str] = []
