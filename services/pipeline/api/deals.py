@@ -1,42 +1,146 @@
-"""/v1/deals: create, read, close."""
+"""/v1/deals: create, list, read, change (PATCH with a version), stage moves, close, reopen, history."""
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from datetime import date
+from typing import Annotated, Literal
 
-from services.pipeline import handlers
+from fastapi import APIRouter, Header, Query, Response, status
+
+from services.pipeline import deal_commands as commands
+from services.pipeline.api.access import ensure_owns, ensure_sees, visibility
 from services.pipeline.api.deps import Reader, Seller, Uow
-from services.pipeline.api.schemas import CloseIn, DealIn, DealOut
-from services.pipeline.db.repository import get_deal
-from services.pipeline.domain.deals import Split
+from services.pipeline.api.schemas import (
+    CloseIn,
+    DealIn,
+    DealOut,
+    DealPatch,
+    HistoryOut,
+    ReopenIn,
+    StageIn,
+    splits_of,
+)
+from services.pipeline.db import repository as repo
+from services.pipeline.domain.history import time_in_stages
+from shared.errors import FieldError, InvalidInput
+from shared.http.auth import Principal
+from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/deals", tags=["deals"])
+IfMatch = Annotated[str | None, Header(description='the version you read, e.g. "3"; stale → 409')]
+
+
+def expected_version(if_match: str | None, body_version: int | None) -> int | None:
+    """The version the caller read, from If-Match ("3", W/"3" or 3) or the body's version field."""
+    if if_match is None:
+        return body_version
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise Problem(400, "If-Match must carry the deal's version", [FieldError("If-Match", "not a version")])
+    if body_version is not None and body_version != int(raw):
+        raise InvalidInput("version", "the body's version and If-Match disagree")
+    return int(raw)
+
+
+def _answer(deal: object, response: Response) -> DealOut:
+    out = DealOut.of(deal)  # type: ignore[arg-type]
+    response.headers["ETag"] = f'"{out.version}"'
+    return out
+
+
+async def _guarded(uow: Uow, who: Principal, deal_id: str) -> None:
+    deal = await repo.get_deal(uow.session, deal_id)
+    await ensure_sees(uow.session, who, deal)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DealOut)
-async def create_deal(body: DealIn, uow: Uow, who: Seller) -> DealOut:
-    if who.roles == {"rep"} and body.owner_id != who.rep_id:
-        raise Problem(403, "a rep may only create deals they own")
-    cmd = handlers.CreateDeal(
+async def create_deal(body: DealIn, uow: Uow, who: Seller, response: Response) -> DealOut:
+    cmd = commands.CreateDeal(
         name=body.name, amount=body.amount, currency=body.currency, owner_id=body.owner_id, company=body.company,
-        territory_id=body.territory_id, expected_close_date=body.expected_close_date,
-        splits=tuple(Split(s.rep_id, s.percent) for s in body.splits))
+        territory_id=body.territory_id, expected_close_date=body.expected_close_date, lead_id=body.lead_id,
+        splits=splits_of(body.splits), pipeline_id=body.pipeline_id, stage_id=body.stage_id, actor=who.sub)
     async with uow:
-        return DealOut.of(await handlers.create_deal(cmd, uow))
+        await ensure_owns(uow.session, who, body.owner_id)
+        if body.lead_id and await repo.deal_by(uow.session, lead_id=body.lead_id):
+            raise InvalidInput("lead_id", f"lead {body.lead_id} already has a deal")
+        return _answer(await commands.create_deal(cmd, uow), response)
+
+
+@router.get("", response_model=Page[DealOut])
+async def list_deals(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = None,
+                     pipeline_id: str | None = None, stage_id: str | None = None,
+                     deal_status: Annotated[Literal["open", "won", "lost"] | None, Query(alias="status")] = None,
+                     owner_id: str | None = None,
+                     team_id: str | None = None, territory_id: str | None = None,
+                     closing_from: date | None = None, closing_to: date | None = None) -> Page[DealOut]:
+    after = (decode_cursor(cursor) or {}).get("after")
+    wanted = repo.DealFilter(pipeline_id, stage_id, deal_status, owner_id, team_id, territory_id,
+                             closing_from, closing_to)
+    async with uow:
+        found = await repo.list_deals(uow.session, wanted, visibility(who), after, limit + 1)
+    items = [DealOut.of(d) for d in found[:limit]]
+    more = len(found) > limit
+    return Page[DealOut](items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)
 
 
 @router.get("/{deal_id}", response_model=DealOut)
-async def read_deal(deal_id: str, uow: Uow, who: Reader) -> DealOut:
+async def read_deal(deal_id: str, uow: Uow, who: Reader, response: Response) -> DealOut:
     async with uow:
-        deal = await get_deal(uow.session, deal_id)
-    if who.roles == {"rep"} and deal.owner_id != who.rep_id:
-        raise Problem(404, f"deal {deal_id} does not exist")
-    return DealOut.of(deal)
+        deal = await repo.get_deal(uow.session, deal_id)
+        await ensure_sees(uow.session, who, deal)
+    return _answer(deal, response)
+
+
+@router.patch("/{deal_id}", response_model=DealOut)
+async def change_deal(deal_id: str, body: DealPatch, uow: Uow, who: Seller, response: Response,
+                      if_match: IfMatch = None) -> DealOut:
+    changes = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
+    for name in ("name", "amount", "currency", "owner_id", "splits"):
+        if name in changes and changes[name] is None:
+            raise InvalidInput(name, "may not be null")
+    if "splits" in changes:
+        changes["splits"] = splits_of(body.splits)
+    async with uow:
+        await _guarded(uow, who, deal_id)
+        if "owner_id" in changes:
+            await ensure_owns(uow.session, who, changes["owner_id"])
+        deal = await commands.update(deal_id, changes, expected_version(if_match, body.version), who.sub, uow)
+    return _answer(deal, response)
+
+
+@router.post("/{deal_id}/stage", response_model=DealOut)
+async def move_deal(deal_id: str, body: StageIn, uow: Uow, who: Seller, response: Response,
+                    if_match: IfMatch = None) -> DealOut:
+    async with uow:
+        await _guarded(uow, who, deal_id)
+        deal = await commands.move_deal(deal_id, body.stage_id, expected_version(if_match, body.version),
+                                        who.sub, uow)
+    return _answer(deal, response)
 
 
 @router.post("/{deal_id}/close", response_model=DealOut)
-async def close_deal(deal_id: str, body: CloseIn, uow: Uow, who: Seller) -> DealOut:
+async def close_deal(deal_id: str, body: CloseIn, uow: Uow, who: Seller, response: Response,
+                     if_match: IfMatch = None) -> DealOut:
     async with uow:
-        if who.roles == {"rep"} and (await get_deal(uow.session, deal_id)).owner_id != who.rep_id:
-            raise Problem(403, "a rep may only close their own deals")
-        return DealOut.of(await handlers.close(deal_id, body.outcome, uow))
+        await _guarded(uow, who, deal_id)
+        deal = await commands.close(deal_id, body.outcome, uow, lost_reason=body.lost_reason,
+                                    version=expected_version(if_match, body.version), actor=who.sub)
+    return _answer(deal, response)
+
+
+@router.post("/{deal_id}/reopen", response_model=DealOut)
+async def reopen_deal(deal_id: str, uow: Uow, who: Seller, response: Response, body: ReopenIn | None = None,
+                      if_match: IfMatch = None) -> DealOut:
+    body = body or ReopenIn()
+    async with uow:
+        await _guarded(uow, who, deal_id)
+        deal = await commands.reopen(deal_id, body.stage_id, expected_version(if_match, body.version), who.sub, uow)
+    return _answer(deal, response)
+
+
+@router.get("/{deal_id}/history", response_model=HistoryOut)
+async def deal_history(deal_id: str, uow: Uow, who: Reader) -> HistoryOut:
+    async with uow:
+        await _guarded(uow, who, deal_id)
+        entries = await repo.history_of(uow.session, deal_id)
+    return HistoryOut.of(deal_id, entries, time_in_stages(entries, uow.clock.now()))

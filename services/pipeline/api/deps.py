@@ -16,3 +16,5 @@ def _uow(request: Request) -> UnitOfWork:
 Uow = Annotated[UnitOfWork, Depends(_uow)]
 Reader = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
 Seller = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
+Organiser = Annotated[Principal, Depends(require_roles("admin", "ops"))]
+Analyst = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep"))]

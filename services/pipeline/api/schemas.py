@@ -3,33 +3,76 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.pipeline.domain.deals import Deal
+from services.pipeline.domain.deals import Deal, Split
+from services.pipeline.domain.history import HistoryEntry, StageTime
+from shared.events.catalog import ForecastCategory
 from shared.events.types import Currency, Money
 
+Amount = Annotated[Money, Field(ge=0, max_digits=18, decimal_places=2)]
+Percent = Annotated[Money, Field(gt=0, le=100, decimal_places=4)]
+Version = Annotated[int | None, Field(default=None, ge=1, description="the version you read; stale → 409")]
 
-class SplitIn(BaseModel):
-    rep_id: str = Field(min_length=1)
-    percent: Money = Field(gt=0, le=100)
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
-class DealIn(BaseModel):
+class SplitIn(Body):
+    rep_id: str = Field(min_length=1, max_length=64)
+    percent: Percent
+
+
+def splits_of(items: list[SplitIn]) -> tuple[Split, ...]:
+    return tuple(Split(s.rep_id, Decimal(s.percent)) for s in items)
+
+
+class DealIn(Body):
     name: str = Field(min_length=1, max_length=300)
-    amount: Money = Field(ge=0)
+    amount: Amount
     currency: Currency
-    owner_id: str = Field(min_length=1)
-    company: str | None = None
-    territory_id: str | None = None
+    owner_id: str = Field(min_length=1, max_length=64)
+    company: str | None = Field(default=None, max_length=300)
+    territory_id: str | None = Field(default=None, max_length=64)
     expected_close_date: date | None = None
-    splits: list[SplitIn] = []
+    pipeline_id: str | None = Field(default=None, max_length=64)
+    stage_id: str | None = Field(default=None, max_length=64)
+    lead_id: str | None = Field(default=None, max_length=64)
+    splits: list[SplitIn] = Field(default=[], max_length=50)
 
 
-class CloseIn(BaseModel):
+class DealPatch(Body):
+    """Only the fields sent change; forecast_category null hands the category back to the stage."""
+
+    name: str = Field(default=None, min_length=1, max_length=300)  # type: ignore[assignment]
+    company: str | None = Field(default=None, max_length=300)
+    amount: Amount = None  # type: ignore[assignment]
+    currency: Currency = None  # type: ignore[assignment]
+    owner_id: str = Field(default=None, min_length=1, max_length=64)  # type: ignore[assignment]
+    territory_id: str | None = Field(default=None, max_length=64)
+    expected_close_date: date | None = None
+    forecast_category: ForecastCategory | None = None
+    splits: list[SplitIn] = Field(default=None, max_length=50)  # type: ignore[assignment]
+    version: Version
+
+
+class StageIn(Body):
+    stage_id: str = Field(min_length=1, max_length=64)
+    version: Version
+
+
+class CloseIn(Body):
     outcome: Literal["won", "lost"]
-    lost_reason: str | None = None
+    lost_reason: str | None = Field(default=None, max_length=500)
+    version: Version
+
+
+class ReopenIn(Body):
+    stage_id: str | None = Field(default=None, max_length=64)
+    version: Version
 
 
 class SplitOut(BaseModel):
@@ -44,15 +87,20 @@ class DealOut(BaseModel):
     amount: Money
     currency: str
     owner_id: str
+    team_id: str | None
     territory_id: str | None
     pipeline_id: str
     stage_id: str
     probability: int
     forecast_category: str
+    category_override: str | None
     expected_close_date: date | None
     lead_id: str | None
+    external_id: str | None
     status: str
+    lost_reason: str | None
     created_at: datetime
+    stage_entered_at: datetime | None
     closed_at: datetime | None
     version: int
     splits: list[SplitOut]
@@ -61,3 +109,34 @@ class DealOut(BaseModel):
     def of(cls, deal: Deal) -> DealOut:
         return cls(**{k: getattr(deal, k) for k in cls.model_fields if k != "splits"},
                    splits=[SplitOut(rep_id=s.rep_id, percent=Decimal(s.percent)) for s in deal.splits])
+
+
+class HistoryItem(BaseModel):
+    version: int
+    kind: str
+    at: datetime
+    actor: str
+    from_stage_id: str | None
+    to_stage_id: str | None
+    seconds_in_from_stage: int | None
+    detail: str | None
+
+
+class StageTimeOut(BaseModel):
+    stage_id: str
+    visits: int
+    seconds: int
+    days: Decimal
+
+
+class HistoryOut(BaseModel):
+    deal_id: str
+    items: list[HistoryItem]
+    time_in_stages: list[StageTimeOut]
+
+    @classmethod
+    def of(cls, deal_id: str, entries: list[HistoryEntry], times: list[StageTime]) -> HistoryOut:
+        items = [HistoryItem(**{k: getattr(e, k) for k in HistoryItem.model_fields}) for e in entries]
+        return cls(deal_id=deal_id, items=items, time_in_stages=[
+            StageTimeOut(stage_id=t.stage_id, visits=t.visits, seconds=t.seconds,
+                         days=(Decimal(t.seconds) / 86400).quantize(Decimal("0.01"))) for t in times])

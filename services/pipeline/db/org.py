@@ -1,0 +1,25 @@
+"""The local copy of reps and teams (from territory's events): enough to know a rep's team."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.pipeline.db.models import reps, teams
+from shared.db.upsert import insert_for
+
+
+async def upsert_rep(session: AsyncSession, rep_id: str, name: str, team_id: str | None, active: bool) -> None:
+    values = {"rep_id": rep_id, "name": name, "team_id": team_id, "active": int(active)}
+    stmt = insert_for(session, reps).values(values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["rep_id"], set_=values))
+
+
+async def upsert_team(session: AsyncSession, team_id: str, name: str, manager_rep_id: str | None,
+                      parent_team_id: str | None) -> None:
+    values = {"team_id": team_id, "name": name, "manager_rep_id": manager_rep_id, "parent_team_id": parent_team_id}
+    stmt = insert_for(session, teams).values(values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["team_id"], set_=values))
+
+
+async def team_of(session: AsyncSession, rep_id: str) -> str | None:
+    return (await session.execute(select(reps.c.team_id).where(reps.c.rep_id == rep_id))).scalar_one_or_none()

@@ -1,0 +1,53 @@
+"""The catalog payloads a deal change announces (CONTRACT.md), with a few extra fields consumers find useful."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from services.pipeline.domain.deals import Deal
+from shared.events import catalog as ev
+
+
+def _splits(deal: Deal) -> list[ev.Split]:
+    return [ev.Split(rep_id=s.rep_id, percent=s.percent) for s in deal.effective_splits()]
+
+
+def created(deal: Deal) -> ev.DealCreated:
+    return ev.DealCreated(
+        deal_id=deal.id, name=deal.name, company=deal.company, amount=deal.amount, currency=deal.currency,
+        owner_id=deal.owner_id, territory_id=deal.territory_id, pipeline_id=deal.pipeline_id,
+        stage_id=deal.stage_id, probability=deal.probability, forecast_category=deal.forecast_category,  # type: ignore[arg-type]
+        expected_close_date=deal.expected_close_date, lead_id=deal.lead_id, created_at=deal.created_at,
+        splits=_splits(deal), team_id=deal.team_id, external_id=deal.external_id)
+
+
+def stage_changed(before: Deal, after: Deal, at: datetime) -> ev.DealStageChanged:
+    return ev.DealStageChanged(
+        deal_id=after.id, from_stage_id=before.stage_id, to_stage_id=after.stage_id, probability=after.probability,
+        forecast_category=after.forecast_category, amount=after.amount, currency=after.currency,  # type: ignore[arg-type]
+        owner_id=after.owner_id, expected_close_date=after.expected_close_date, changed_at=at,
+        pipeline_id=after.pipeline_id, territory_id=after.territory_id)
+
+
+def updated(deal: Deal, changed: dict[str, Any], at: datetime) -> ev.DealUpdated:
+    fields = dict(changed)
+    if "splits" in fields:
+        fields["splits"] = _splits(deal)
+    if "amount" in fields or "currency" in fields:  # an amount means nothing without its currency
+        fields.update(amount=deal.amount, currency=deal.currency)
+    return ev.DealUpdated(deal_id=deal.id, updated_at=at, **fields)
+
+
+def closed(deal: Deal) -> ev.DealClosed:
+    assert deal.closed_at is not None
+    return ev.DealClosed(
+        deal_id=deal.id, outcome=deal.status, amount=deal.amount, currency=deal.currency,  # type: ignore[arg-type]
+        owner_id=deal.owner_id, splits=_splits(deal), territory_id=deal.territory_id, created_at=deal.created_at,
+        closed_at=deal.closed_at, lost_reason=deal.lost_reason, pipeline_id=deal.pipeline_id, stage_id=deal.stage_id)
+
+
+def reopened(deal: Deal, at: datetime) -> ev.DealReopened:
+    return ev.DealReopened(
+        deal_id=deal.id, stage_id=deal.stage_id, reopened_at=at, probability=deal.probability,
+        forecast_category=deal.forecast_category, amount=str(deal.amount), currency=deal.currency,
+        owner_id=deal.owner_id)
