@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 
 CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
 
 
 def to_cents(amount: Decimal) -> Decimal:
@@ -12,8 +13,15 @@ def to_cents(amount: Decimal) -> Decimal:
 
 def split_share(amount: Decimal, percent: Decimal) -> Decimal:
     """A rep's share of a deal, exact (rounded only where a line is written)."""
-    return amount * percent / Decimal(100)
+    return amount * percent / HUNDRED
 
 
 def flat_rate_commission(base: Decimal, rate: Decimal) -> Decimal:
     return to_cents(base * rate)
+
+
+def attainment_percent(credited: Decimal, quota: Decimal | None) -> Decimal | None:
+    """Credited amount as a percent of quota, to 4 places; None without a (positive) quota."""
+    if not quota:
+        return None
+    return (credited * HUNDRED / quota).quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)

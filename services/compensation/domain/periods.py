@@ -1,0 +1,51 @@
+"""Periods: months (2026-11), quarters (2026-Q4) and years (2026); which one holds a date, which comes next."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from shared.errors import InvalidInput
+
+PeriodKind = Literal["month", "quarter", "year"]
+PERIOD_KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "year")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def kind_of(period: str) -> PeriodKind:
+    if _MONTH.match(period):
+        return "month"
+    if _QUARTER.match(period):
+        return "quarter"
+    if _YEAR.match(period):
+        return "year"
+    raise InvalidInput("period", "a period is 2026-11 (month), 2026-Q4 (quarter) or 2026 (year)")
+
+
+def period_of(day: date, kind: PeriodKind) -> str:
+    if kind == "month":
+        return f"{day.year}-{day.month:02d}"
+    if kind == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return str(day.year)
+
+
+def next_period(period: str) -> str:
+    kind = kind_of(period)
+    year = int(period[:4])
+    if kind == "year":
+        return str(year + 1)
+    if kind == "quarter":
+        q = int(period[-1])
+        return f"{year + 1}-Q1" if q == 4 else f"{year}-Q{q + 1}"
+    month = int(period[5:])
+    return f"{year + 1}-01" if month == 12 else f"{year}-{month + 1:02d}"
+
+
+def first_open(period: str, closed: set[str]) -> str:
+    """The period itself when open, else the first later one that is (late changes land there)."""
+    while period in closed:
+        period = next_period(period)
+    return period
