@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.compensation import handlers
-from services.compensation.api import commissions
+from services.compensation.api import commissions, periods, plans, quotas, statements
 from services.compensation.db.models import metadata
 from services.compensation.settings import CompensationSettings
 from shared.clock import Clock
@@ -26,6 +26,7 @@ SPEC = ServiceSpec(
 def create_app(settings: CompensationSettings | None = None, *, clock: Clock | None = None,
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings or CompensationSettings(), clock=clock, embedded_bus=embedded_bus)
-    return create_service_app(runtime, [commissions.router], title="Coxswain compensation",
+    return create_service_app(runtime, [plans.router, quotas.router, commissions.router, statements.router,
+                                        periods.router], title="Coxswain compensation",
                               description="Plans, quotas, the commission ledger, clawbacks and statements.",
                               start_runtime=start_runtime)

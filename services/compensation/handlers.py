@@ -3,37 +3,93 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from services.compensation.db.models import commission_lines
-from services.compensation.domain.commission import flat_rate_commission, split_share, to_cents
+from services.compensation import ledger_commands as ledger
+from services.compensation.db import ledger_repo as repo
+from services.compensation.db import org
+from services.compensation.domain import deals
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent
 from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler
 
-# The foundation's placeholder plan; plans, tiers and quotas come with the compensation issue.
-FLAT_RATE = Decimal("0.10")
+
+def _splits(splits: list[ev.Split] | None) -> deals.Splits | None:
+    return None if splits is None else tuple((s.rep_id, Decimal(s.percent)) for s in splits)
 
 
-async def credit_won_deal(event: CloudEvent, uow: UnitOfWork) -> None:
+def _attributes(data: ev.Payload) -> tuple[frozenset[str], bool]:
+    """Optional extras a CRM may carry on a deal: products (or product) and new_logo, for SPIF criteria."""
+    extra = data.model_extra or {}
+    products = extra.get("products") or ([extra["product"]] if extra.get("product") else [])
+    return frozenset(str(p) for p in products), bool(extra.get("new_logo", False))
+
+
+async def credit_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
+    """deal.closed: won pays each rep on their split once; lost after won claws back."""
     data: ev.DealClosed = event.data
-    if data.outcome != "won":
+    known = await repo.deal(uow.session, data.deal_id)
+    if data.outcome == "lost":
+        await _unwin(uow, data.deal_id, known, "deal lost after won", str(event.id), "lost")
         return
-    period = f"{data.closed_at.year}-{data.closed_at.month:02d}"
-    for split in data.splits or [ev.Split(rep_id=data.owner_id, percent=Decimal(100))]:
-        base = to_cents(split_share(data.amount, split.percent))
-        amount = flat_rate_commission(base, FLAT_RATE)
-        await uow.session.execute(commission_lines.insert().values(
-            rep_id=split.rep_id, deal_id=data.deal_id, period=period, component="flat", base=base,
-            rate=FLAT_RATE, amount=amount, currency=data.currency, source_event_id=str(event.id),
-            created_at=uow.clock.now()))
-        await uow.emit("coxswain.commission.calculated.v1", subject=f"{split.rep_id}:{data.deal_id}",
-                       data=ev.CommissionCalculated(
-                           rep_id=split.rep_id, deal_id=data.deal_id, period=period, amount=amount,
-                           currency=data.currency,
-                           lines=[ev.CommissionLine(component="flat", base=base, rate=FLAT_RATE, amount=amount)]))
+    splits = deals.splits_or_owner(_splits(data.splits) or (), data.owner_id)
+    action = deals.on_won(known.facts if known else None, data.amount, data.currency, splits)
+    if action == "nothing":
+        return
+    if action == "recredit":
+        await ledger.claw_back(uow, data.deal_id, "deal closed again with other figures", str(event.id))
+    products, new_logo = _attributes(data)
+    deal = repo.Deal(data.deal_id, deals.DealFacts("won", data.amount, data.currency, splits), data.owner_id,
+                     data.closed_at, products, new_logo)
+    await repo.save_deal(uow.session, deal, uow.clock.now())
+    await ledger.pay_deal(uow, deal, str(event.id))
+
+
+async def _unwin(uow: UnitOfWork, deal_id: str, known: repo.Deal | None, reason: str, source: str,
+                 status: str) -> None:
+    if deals.on_unwon(known.facts if known else None) == "nothing" or known is None:
+        return
+    await ledger.claw_back(uow, deal_id, reason, source)
+    facts = deals.DealFacts(status, known.facts.amount, known.facts.currency, known.facts.splits)  # type: ignore[arg-type]
+    await repo.save_deal(uow.session, repo.Deal(deal_id, facts, known.owner_id, known.closed_at, known.products,
+                                                known.new_logo), uow.clock.now())
+
+
+async def claw_back_reopened_deal(event: CloudEvent, uow: UnitOfWork) -> None:
+    data: ev.DealReopened = event.data
+    known = await repo.deal(uow.session, data.deal_id)
+    await _unwin(uow, data.deal_id, known, "deal reopened", str(event.id), "open")
+
+
+async def adjust_changed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
+    """deal.updated on a won deal with a new amount or split: reverse what was paid, pay on the new figures."""
+    data: ev.DealUpdated = event.data
+    known = await repo.deal(uow.session, data.deal_id)
+    splits = _splits(data.splits)
+    if known is None or deals.on_changed(known.facts, data.amount, data.currency, splits) == "nothing":
+        return
+    await ledger.claw_back(uow, data.deal_id, "deal amount or split changed after won", str(event.id))
+    facts = deals.DealFacts("won", data.amount if data.amount is not None else known.facts.amount,
+                            data.currency or known.facts.currency, splits or known.facts.splits)
+    deal = repo.Deal(data.deal_id, facts, known.owner_id, known.closed_at, known.products, known.new_logo)
+    await repo.save_deal(uow.session, deal, uow.clock.now())
+    await ledger.pay_deal(uow, deal, str(event.id))
+
+
+async def remember_rep(event: CloudEvent, uow: UnitOfWork) -> None:
+    data: ev.RepUpserted = event.data
+    await org.upsert_rep(uow.session, data.rep_id, data.name, data.team_id, data.active)
+
+
+async def remember_team(event: CloudEvent, uow: UnitOfWork) -> None:
+    data: ev.TeamUpserted = event.data
+    await org.upsert_team(uow.session, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
 
 
 EVENT_HANDLERS: dict[str, Handler] = {
-    "coxswain.deal.closed.v1": credit_won_deal,
+    "coxswain.deal.closed.v1": credit_closed_deal,
+    "coxswain.deal.reopened.v1": claw_back_reopened_deal,
+    "coxswain.deal.updated.v1": adjust_changed_deal,
+    "coxswain.rep.upserted.v1": remember_rep,
+    "coxswain.team.upserted.v1": remember_team,
 }
 CONSUMED_TOPICS = ("coxswain.pipeline", "coxswain.territory")

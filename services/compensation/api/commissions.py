@@ -1,49 +1,43 @@
-"""/v1/commissions: ledger lines by rep and period."""
+"""/v1/commissions: ledger lines with filters and cursor pagination; the commission that is waiting."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
-from pydantic import BaseModel
-from sqlalchemy import select
 
+from services.compensation.api.access import ensure_sees_rep, visible_reps
 from services.compensation.api.deps import Reader, Uow
-from services.compensation.db.models import commission_lines
-from shared.events.types import Money
-from shared.http.problems import Problem
+from services.compensation.api.schemas import LineOut, PendingOut
+from services.compensation.db import ledger_repo, statements_repo
+from services.compensation.domain.periods import kind_of
+from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/commissions", tags=["commissions"])
 
 
-class LineOut(BaseModel):
-    id: int
-    rep_id: str
-    deal_id: str
-    period: str
-    component: str
-    base: Money
-    rate: Money
-    amount: Money
-    currency: str
-    created_at: datetime
-
-
-class LinesOut(BaseModel):
-    items: list[LineOut]
-    next_cursor: str | None = None
-
-
-@router.get("", response_model=LinesOut)
-async def list_commissions(uow: Uow, who: Reader, rep_id: str | None = None, period: str | None = None) -> LinesOut:
-    if who.roles == {"rep"}:
-        if rep_id not in (None, who.rep_id):
-            raise Problem(403, "a rep sees only their own commissions")
-        rep_id = who.rep_id
-    stmt = select(commission_lines).order_by(commission_lines.c.id)
-    if rep_id:
-        stmt = stmt.where(commission_lines.c.rep_id == rep_id)
-    if period:
-        stmt = stmt.where(commission_lines.c.period == period)
+@router.get("", response_model=Page[LineOut])
+async def list_commissions(uow: Uow, who: Reader, rep_id: str | None = None, period: str | None = None,
+                           deal_id: str | None = None, component: str | None = None, kind: str | None = None,
+                           limit: Limit = 100, cursor: Cursor = None) -> Page[LineOut]:
+    if period is not None:
+        kind_of(period)
+    after = (decode_cursor(cursor) or {}).get("after")
     async with uow:
-        rows = (await uow.session.execute(stmt)).all()
-    return LinesOut(items=[LineOut.model_validate(r._mapping) for r in rows])
+        if rep_id is not None:
+            await ensure_sees_rep(uow.session, who, rep_id)
+        rep_ids = [rep_id] if rep_id else await visible_reps(uow.session, who)
+        wanted = statements_repo.LineFilter(rep_ids, period, deal_id, component, kind)
+        rows = await statements_repo.lines(uow.session, wanted, after if isinstance(after, int) else None, limit + 1)
+    more = len(rows) > limit
+    items = [LineOut.model_validate(r) for r in rows[:limit]]
+    return Page(items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)
+
+
+@router.get("/pending", response_model=list[PendingOut])
+async def list_pending(uow: Uow, who: Reader, rep_id: str | None = None) -> list[PendingOut]:
+    """Commission that waits, visibly, for a plan, a quota or an exchange rate."""
+    async with uow:
+        if rep_id is not None:
+            await ensure_sees_rep(uow.session, who, rep_id)
+        seen = await visible_reps(uow.session, who)
+        rows = await ledger_repo.pending(uow.session, rep_id)
+    return [PendingOut(deal_id=r["deal_id"], rep_id=r["rep_id"], reason=r["reason"], since=r["updated_at"])
+            for r in rows if seen is None or r["rep_id"] in seen]

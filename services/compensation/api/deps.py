@@ -15,4 +15,4 @@ def _uow(request: Request) -> UnitOfWork:
 
 Uow = Annotated[UnitOfWork, Depends(_uow)]
 Reader = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
-Seller = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
+Ops = Annotated[Principal, Depends(require_roles("admin", "ops"))]

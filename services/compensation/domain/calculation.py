@@ -40,6 +40,7 @@ class Line:
     tier: str | None = None
     attainment_before: Decimal | None = None
     attainment_after: Decimal | None = None
+    reason: str | None = None  # why a reversal or adjustment line was written
 
 
 def tier_label(tiers: tuple[Tier, ...], i: int) -> str:
@@ -127,10 +128,10 @@ def calculate(terms: PlanTerms, share: DealShare, standing: Standing) -> list[Li
     return lines
 
 
-def reversal(paid: list[Line]) -> list[Line]:
-    """What undoes a deal's lines: each line negated, so the ledger nets to zero for it."""
-    return [Line(x.component, "reversal", -x.base, x.rate, -x.amount, x.tier, x.attainment_before,
-                 x.attainment_after) for x in paid]
+def reversal(paid: list[Line], reason: str = "reversed") -> list[Line]:
+    """What undoes a deal's lines: each line negated (same component and kind), so the deal nets to zero."""
+    return [Line(x.component, x.kind, -x.base, x.rate, -x.amount, x.tier, x.attainment_before,
+                 x.attainment_after, reason) for x in paid]
 
 
 def total(lines: list[Line]) -> Decimal:

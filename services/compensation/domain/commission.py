@@ -25,3 +25,8 @@ def attainment_percent(credited: Decimal, quota: Decimal | None) -> Decimal | No
     if not quota:
         return None
     return (credited * HUNDRED / quota).quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+
+
+def convert(amount: Decimal, rate: Decimal) -> Decimal:
+    """An amount in the plan's currency at a managed rate, to the cent."""
+    return to_cents(amount * rate)

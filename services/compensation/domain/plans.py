@@ -60,7 +60,7 @@ class PlanTerms:
         return any(isinstance(c, TieredComponent) for c in self.components)
 
 
-def _decimal(raw: Any, field: str, *, positive: bool = False) -> Decimal:
+def _decimal(raw: Any, field: str, *, positive: bool = False, places: int = 6) -> Decimal:
     if isinstance(raw, float) or isinstance(raw, bool):
         raise InvalidInput(field, "must be a decimal string such as \"0.10\", not a float")
     try:
@@ -69,11 +69,13 @@ def _decimal(raw: Any, field: str, *, positive: bool = False) -> Decimal:
         raise InvalidInput(field, "must be a decimal number") from None
     if not value.is_finite() or value < 0 or (positive and value == 0):
         raise InvalidInput(field, "must be a positive number" if positive else "must not be negative")
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise InvalidInput(field, f"at most {places} decimal places")
     return value
 
 
 def _optional(raw: dict[str, Any], key: str, field: str) -> Decimal | None:
-    return None if raw.get(key) is None else _decimal(raw[key], f"{field}.{key}", positive=True)
+    return None if raw.get(key) is None else _decimal(raw[key], f"{field}.{key}", positive=True, places=2)
 
 
 def _tiers(raw: list[Any], field: str, base_rate: Decimal | None = None) -> tuple[Tier, ...]:
@@ -86,8 +88,8 @@ def _tiers(raw: list[Any], field: str, base_rate: Decimal | None = None) -> tupl
         factor = "multiplier" if base_rate is not None else "rate"
         if factor not in t:
             raise InvalidInput(f"{field}[{i}].{factor}", "required")
-        value = _decimal(t[factor], f"{field}[{i}].{factor}")
-        tiers.append(Tier(_decimal(t.get("from", 0), f"{field}[{i}].from"),
+        value = _decimal(t[factor], f"{field}[{i}].{factor}", places=2 if base_rate is not None else 6)
+        tiers.append(Tier(_decimal(t.get("from", 0), f"{field}[{i}].from", places=4),
                           value * base_rate if base_rate is not None else value))
     if tiers[0].floor != 0:
         raise InvalidInput(f"{field}[0].from", "the first tier starts at 0% attainment")
@@ -97,7 +99,8 @@ def _tiers(raw: list[Any], field: str, base_rate: Decimal | None = None) -> tupl
 
 
 def _spif(raw: dict[str, Any], field: str, name: str) -> Spif:
-    amount, rate = _optional(raw, "amount", field), _optional(raw, "rate", field)
+    amount = _optional(raw, "amount", field)
+    rate = None if raw.get("rate") is None else _decimal(raw["rate"], f"{field}.rate", positive=True)
     if (amount is None) == (rate is None):
         raise InvalidInput(f"{field}.amount", "a SPIF pays either a fixed amount or a rate")
     crit = raw.get("criteria") or {}

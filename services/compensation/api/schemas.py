@@ -1,0 +1,156 @@
+"""Request and response bodies of compensation's API."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from shared.events.types import Currency, Money
+
+
+class TermsIn(BaseModel):
+    currency: Currency
+    period_kind: Literal["month", "quarter", "year"] = "quarter"
+    components: list[dict[str, Any]] = Field(min_length=1, description="rate, tiers, accelerator or spif")
+    cap_per_deal: Money | None = Field(default=None, gt=0, decimal_places=2)
+    cap_per_period: Money | None = Field(default=None, gt=0, decimal_places=2)
+
+    def terms(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class PlanVersionIn(TermsIn):
+    effective_from: date
+
+
+class PlanIn(PlanVersionIn):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    name: str = Field(min_length=1, max_length=200)
+
+
+class PlanVersionOut(BaseModel):
+    version: int
+    effective_from: date
+    terms: dict[str, Any]
+
+
+class PlanOut(BaseModel):
+    id: str
+    name: str
+    versions: list[PlanVersionOut]
+
+
+class AssignmentIn(BaseModel):
+    rep_id: str = Field(min_length=1, max_length=64)
+    starts_on: date
+    ends_on: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AssignmentIn:
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        return self
+
+
+class AssignmentOut(AssignmentIn):
+    id: int
+    plan_id: str
+
+
+class QuotaIn(BaseModel):
+    amount: Money = Field(gt=0, decimal_places=2)
+    currency: Currency
+
+
+class QuotaOut(QuotaIn):
+    rep_id: str
+    period: str
+
+
+class RateIn(BaseModel):
+    rate: Money = Field(gt=0, decimal_places=8)
+
+
+class RateOut(RateIn):
+    base: str
+    quote: str
+    effective_on: date
+
+
+class DrawIn(BaseModel):
+    kind: Literal["recoverable", "guarantee"]
+    amount: Money = Field(gt=0, decimal_places=2)
+    currency: Currency
+
+
+class DrawOut(DrawIn):
+    rep_id: str
+    balance: Money
+
+
+class LineOut(BaseModel):
+    id: int
+    rep_id: str
+    deal_id: str | None
+    period: str
+    component: str
+    kind: str
+    base: Money
+    rate: Money
+    amount: Money
+    currency: str
+    tier: str | None = None
+    attainment_before: Money | None = None
+    attainment_after: Money | None = None
+    plan_id: str | None = None
+    plan_version: int | None = None
+    reason: str | None = None
+    created_at: datetime
+
+
+class PendingOut(BaseModel):
+    deal_id: str
+    rep_id: str
+    reason: str | None
+    since: datetime
+
+
+class PeriodOut(BaseModel):
+    period: str
+    closed_at: datetime
+    draw_lines: int = 0
+
+
+class StatementOut(BaseModel):
+    rep_id: str
+    period: str
+    currency: str | None
+    lines: list[LineOut]
+    totals_by_component: dict[str, Money]
+    total: Money
+    quota: Money | None
+    credited: Money
+    attainment: Money | None = Field(description="percent of quota")
+    payout: Money
+    draw: DrawOut | None = None
+    closed: bool
+
+
+class TeamRowOut(BaseModel):
+    rep_id: str
+    total: Money
+    quota: Money | None
+    attainment: Money | None
+
+
+class TeamStatementOut(BaseModel):
+    team_id: str
+    period: str
+    reps: list[TeamRowOut]
+    total: Money
+
+
+def zero() -> Decimal:
+    return Decimal("0.00")

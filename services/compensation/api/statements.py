@@ -1,0 +1,82 @@
+"""/v1/statements: a rep's period (JSON or CSV) and a manager's team view."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from services.compensation.api.access import ensure_sees_rep, ensure_sees_team
+from services.compensation.api.deps import Reader, Uow
+from services.compensation.api.schemas import DrawOut, LineOut, StatementOut, TeamRowOut, TeamStatementOut
+from services.compensation.db import ledger_repo, org, statements_repo
+from services.compensation.domain.commission import attainment_percent
+from services.compensation.domain.periods import kind_of
+from shared.db.uow import UnitOfWork
+
+router = APIRouter(prefix="/statements", tags=["statements"])
+CSV_FIELDS = ("id", "period", "deal_id", "component", "kind", "base", "rate", "amount", "currency", "tier",
+              "attainment_before", "attainment_after", "plan_id", "plan_version", "reason")
+
+
+async def build_statement(uow: UnitOfWork, rep_id: str, period: str) -> StatementOut:
+    wanted = statements_repo.LineFilter([rep_id], period)
+    lines = [LineOut.model_validate(r) for r in await statements_repo.lines(uow.session, wanted, None, 100_000)]
+    by_component: dict[str, Decimal] = {}
+    for x in lines:
+        by_component[x.component] = by_component.get(x.component, Decimal("0.00")) + x.amount
+    total = sum((x.amount for x in lines), Decimal("0.00"))
+    quota = await statements_repo.quota_amount(uow.session, rep_id, period)
+    credited = await statements_repo.credited(uow.session, rep_id, period)
+    draw = await statements_repo.draw_of(uow.session, rep_id)
+    return StatementOut(
+        rep_id=rep_id, period=period, currency=lines[0].currency if lines else None, lines=lines,
+        totals_by_component=by_component, total=total, quota=quota, credited=credited,
+        attainment=attainment_percent(credited, quota), payout=max(total, Decimal("0.00")),
+        draw=DrawOut(**draw) if draw else None, closed=period in await ledger_repo.closed_periods(uow.session))
+
+
+def as_csv(statement: StatementOut) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for line in statement.lines:
+        row = line.model_dump(mode="json")
+        writer.writerow(["" if row[f] is None else row[f] for f in CSV_FIELDS])
+    writer.writerow([])
+    for component, amount in statement.totals_by_component.items():
+        writer.writerow(["total", statement.period, "", component, "", "", "", amount, statement.currency or ""])
+    writer.writerow(["payout", statement.period, "", "", "", "", "", statement.payout, statement.currency or ""])
+    return out.getvalue()
+
+
+@router.get("/teams/{team_id}/{period}", response_model=TeamStatementOut)
+async def team_statement(team_id: str, period: str, uow: Uow, who: Reader) -> TeamStatementOut:
+    kind_of(period)
+    ensure_sees_team(who, team_id)
+    async with uow:
+        rows = []
+        for rep_id in await org.members(uow.session, frozenset({team_id})):
+            quota = await statements_repo.quota_amount(uow.session, rep_id, period)
+            credited = await statements_repo.credited(uow.session, rep_id, period)
+            rows.append(TeamRowOut(rep_id=rep_id, total=await statements_repo.earned(uow.session, rep_id, period),
+                                   quota=quota, attainment=attainment_percent(credited, quota)))
+    return TeamStatementOut(team_id=team_id, period=period, reps=rows,
+                            total=sum((r.total for r in rows), Decimal("0.00")))
+
+
+@router.get("/{rep_id}/{period}", response_model=StatementOut,
+            responses={200: {"content": {"text/csv": {}}}})
+async def rep_statement(rep_id: str, period: str, uow: Uow, who: Reader,
+                        accept: Annotated[str | None, Header()] = None,
+                        format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None) -> Response | StatementOut:
+    kind_of(period)
+    async with uow:
+        await ensure_sees_rep(uow.session, who, rep_id)
+        statement = await build_statement(uow, rep_id, period)
+    if format == "csv" or (format is None and "text/csv" in (accept or "")):
+        return Response(as_csv(statement), media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{rep_id}-{period}.csv"'})
+    return statement

@@ -1,0 +1,99 @@
+"""Plans, their versions and assignments, and quotas."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.compensation.db.models import plan_assignments, plan_versions, plans, quotas
+from shared.db.upsert import insert_for
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    plan_id: str
+    version: int
+    effective_from: date
+    terms: dict[str, Any]
+
+
+async def create_plan(session: AsyncSession, plan_id: str, name: str, at: datetime) -> None:
+    await session.execute(plans.insert().values(plan_id=plan_id, name=name, created_at=at))
+
+
+async def plan_name(session: AsyncSession, plan_id: str) -> str | None:
+    stmt = select(plans.c.name).where(plans.c.plan_id == plan_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_version(session: AsyncSession, plan_id: str, effective_from: date, terms: dict[str, Any],
+                      at: datetime) -> int:
+    stmt = select(func.max(plan_versions.c.version)).where(plan_versions.c.plan_id == plan_id)
+    version = ((await session.execute(stmt)).scalar_one_or_none() or 0) + 1
+    await session.execute(plan_versions.insert().values(
+        plan_id=plan_id, version=version, effective_from=effective_from, terms=terms, created_at=at))
+    return version
+
+
+async def versions(session: AsyncSession, plan_id: str) -> list[PlanVersion]:
+    stmt = select(plan_versions).where(plan_versions.c.plan_id == plan_id).order_by(plan_versions.c.version)
+    return [PlanVersion(r.plan_id, r.version, r.effective_from, r.terms) for r in await session.execute(stmt)]
+
+
+async def list_plans(session: AsyncSession) -> list[tuple[str, str]]:
+    return [(r.plan_id, r.name) for r in await session.execute(select(plans).order_by(plans.c.plan_id))]
+
+
+async def assign(session: AsyncSession, plan_id: str, rep_id: str, starts_on: date, ends_on: date | None,
+                 at: datetime) -> int:
+    stmt = plan_assignments.insert().values(plan_id=plan_id, rep_id=rep_id, starts_on=starts_on,
+                                            ends_on=ends_on, created_at=at).returning(plan_assignments.c.id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+def _covering(rep_id: str, starts_on: date, ends_on: date | None) -> Any:
+    far = date.max
+    return and_(plan_assignments.c.rep_id == rep_id,
+                plan_assignments.c.starts_on <= (ends_on or far),
+                or_(plan_assignments.c.ends_on.is_(None), plan_assignments.c.ends_on >= starts_on))
+
+
+async def overlapping(session: AsyncSession, rep_id: str, starts_on: date, ends_on: date | None) -> str | None:
+    stmt = select(plan_assignments.c.plan_id).where(_covering(rep_id, starts_on, ends_on)).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def assignments(session: AsyncSession, plan_id: str) -> list[dict[str, Any]]:
+    stmt = select(plan_assignments).where(plan_assignments.c.plan_id == plan_id).order_by(plan_assignments.c.id)
+    return [dict(r._mapping) for r in await session.execute(stmt)]
+
+
+async def plan_for(session: AsyncSession, rep_id: str, day: date) -> PlanVersion | None:
+    """The version in force on `day` of the plan the rep is assigned to on that day."""
+    stmt = (select(plan_versions).join(plan_assignments, plan_assignments.c.plan_id == plan_versions.c.plan_id)
+            .where(_covering(rep_id, day, day), plan_versions.c.effective_from <= day)
+            .order_by(plan_versions.c.effective_from.desc(), plan_versions.c.version.desc()).limit(1))
+    row = (await session.execute(stmt)).first()
+    return PlanVersion(row.plan_id, row.version, row.effective_from, row.terms) if row else None
+
+
+async def put_quota(session: AsyncSession, rep_id: str, period: str, amount: Decimal, currency: str,
+                    at: datetime) -> None:
+    values = {"rep_id": rep_id, "period": period, "amount": amount, "currency": currency, "updated_at": at}
+    stmt = insert_for(session, quotas).values(values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["rep_id", "period"], set_=values))
+
+
+async def quota(session: AsyncSession, rep_id: str, period: str) -> tuple[Decimal, str] | None:
+    stmt = select(quotas.c.amount, quotas.c.currency).where(quotas.c.rep_id == rep_id, quotas.c.period == period)
+    row = (await session.execute(stmt)).first()
+    return (row.amount, row.currency) if row else None
+
+
+async def quotas_of(session: AsyncSession, rep_id: str) -> list[dict[str, Any]]:
+    stmt = select(quotas).where(quotas.c.rep_id == rep_id).order_by(quotas.c.period)
+    return [dict(r._mapping) for r in await session.execute(stmt)]

@@ -1,0 +1,87 @@
+"""Commands from the API: plans, versions, assignments, quotas, rates, draws. Each commits its unit of work,
+and whatever it makes possible (a plan, a quota, a rate) pays the commission that was waiting for it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from services.compensation import ledger_commands as ledger
+from services.compensation.db import plans_repo
+from services.compensation.domain.periods import kind_of
+from services.compensation.domain.plans import parse_terms
+from shared.db.uow import UnitOfWork
+from shared.errors import ConflictError, NotFoundError
+from shared.events import catalog as ev
+
+
+@dataclass(frozen=True)
+class CreatePlan:
+    plan_id: str
+    name: str
+    effective_from: date
+    terms: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AssignPlan:
+    plan_id: str
+    rep_id: str
+    starts_on: date
+    ends_on: date | None
+
+
+@dataclass(frozen=True)
+class SetQuota:
+    rep_id: str
+    period: str
+    amount: Decimal
+    currency: str
+
+
+async def create_plan(cmd: CreatePlan, uow: UnitOfWork) -> None:
+    parse_terms(cmd.terms)
+    if await plans_repo.plan_name(uow.session, cmd.plan_id) is not None:
+        raise ConflictError(f"plan {cmd.plan_id} exists; POST /v1/plans/{cmd.plan_id}/versions to change it")
+    await plans_repo.create_plan(uow.session, cmd.plan_id, cmd.name, uow.clock.now())
+    await plans_repo.add_version(uow.session, cmd.plan_id, cmd.effective_from, cmd.terms, uow.clock.now())
+    await uow.commit()
+
+
+async def revise_plan(plan_id: str, effective_from: date, terms: dict[str, Any], uow: UnitOfWork) -> int:
+    """A change is a new version from `effective_from`; lines already written keep the version they used."""
+    parse_terms(terms)
+    await must_exist(uow, plan_id)
+    version = await plans_repo.add_version(uow.session, plan_id, effective_from, terms, uow.clock.now())
+    await ledger.pay_waiting(uow)
+    await uow.commit()
+    return version
+
+
+async def must_exist(uow: UnitOfWork, plan_id: str) -> str:
+    name = await plans_repo.plan_name(uow.session, plan_id)
+    if name is None:
+        raise NotFoundError(f"no plan {plan_id}")
+    return name
+
+
+async def assign_plan(cmd: AssignPlan, uow: UnitOfWork) -> int:
+    await must_exist(uow, cmd.plan_id)
+    clash = await plans_repo.overlapping(uow.session, cmd.rep_id, cmd.starts_on, cmd.ends_on)
+    if clash is not None:
+        raise ConflictError(f"{cmd.rep_id} is already on plan {clash} for part of these dates")
+    assignment_id = await plans_repo.assign(uow.session, cmd.plan_id, cmd.rep_id, cmd.starts_on, cmd.ends_on,
+                                            uow.clock.now())
+    await ledger.pay_waiting(uow, cmd.rep_id)
+    await uow.commit()
+    return assignment_id
+
+
+async def set_quota(cmd: SetQuota, uow: UnitOfWork) -> None:
+    kind_of(cmd.period)
+    await plans_repo.put_quota(uow.session, cmd.rep_id, cmd.period, cmd.amount, cmd.currency, uow.clock.now())
+    await uow.emit("coxswain.quota.set.v1", subject=f"{cmd.rep_id}:{cmd.period}", data=ev.QuotaSet(
+        rep_id=cmd.rep_id, period=cmd.period, amount=cmd.amount, currency=cmd.currency))
+    await ledger.pay_waiting(uow, cmd.rep_id)
+    await uow.commit()
