@@ -9,8 +9,10 @@ from shared.testing import eventually
 from shared.testing.backends import EmbeddedBackend
 from shared.testing.harness import RunningService
 from tests.compensation.conftest import (
+    OPS,
     WORKED_PLAN,
     closed,
+    lines,
     lines_until,
     published,
     send,
@@ -52,3 +54,108 @@ async def test_the_worked_example_through_the_service(compensation: RunningServi
     reversed_ = await eventually(lambda: published(embedded_backend, "coxswain.commission.reversed.v1"))
     assert [(e["data"]["deal_id"], e["data"]["amount"], e["data"]["reason"]) for e in reversed_] == [
         ("d-40", "-5000.00", "deal reopened")]
+
+
+async def test_a_redelivered_event_and_the_same_fact_under_a_new_id_pay_once(
+        compensation: RunningService, embedded_backend: EmbeddedBackend) -> None:
+    client = compensation.client
+    await setup_plan(client, WORKED_PLAN, {"rep-1": "100000.00", "rep-2": "100000.00"})
+    fact = closed("d-1", "80000.00", [("rep-1", "60"), ("rep-2", "40")])
+    raw = await send(embedded_backend, CLOSED_T, fact, "d-1", 1)
+    await send(embedded_backend, CLOSED_T, fact, "d-1", 1, raw=raw)  # the same event id again
+    await send(embedded_backend, CLOSED_T, fact, "d-1", 2)  # the same fact, a new id and sequence
+    await send(embedded_backend, CLOSED_T, closed("marker", "10.00"), "marker", 1)
+    got = await lines_until(client, 3)
+    # 60% and 40% of 80,000: bases 48,000 and 32,000 at 10% → 4,800 and 3,200, once each; marker 10 × 10% = 1
+    assert sorted((x["rep_id"], x["deal_id"], x["base"], x["amount"]) for x in got) == [
+        ("rep-1", "d-1", "48000.00", "4800.00"), ("rep-1", "marker", "10.00", "1.00"),
+        ("rep-2", "d-1", "32000.00", "3200.00")]
+
+
+async def test_amount_change_and_loss_after_won_adjust_in_the_open_period(
+        compensation: RunningService, embedded_backend: EmbeddedBackend) -> None:
+    client = compensation.client
+    await setup_plan(client, WORKED_PLAN, {"rep-1": "100000.00"})
+    await send(embedded_backend, CLOSED_T, closed("d-1", "50000.00"), "d-1", 1)
+    await lines_until(client, 1)
+    assert (await client.post("/v1/periods/2026-Q4/close", headers=OPS)).status_code == 200
+    await send(embedded_backend, "coxswain.deal.updated.v1",
+               ev.DealUpdated(deal_id="d-1", amount=D("110000.00"), currency="USD"), "d-1", 2)
+    got = await lines_until(client, 4)
+    # paid 5,000 on 50,000 in Q4; Q4 is closed, so the reversal (−5,000) and the recalculation on 110,000
+    # (100,000 at 10% = 10,000; 10,000 at 15% = 1,500) land in 2027-Q1
+    assert [(x["period"], x["base"], x["amount"], x["reason"]) for x in got] == [
+        ("2026-Q4", "50000.00", "5000.00", None),
+        ("2027-Q1", "-50000.00", "-5000.00", "deal amount or split changed after won"),
+        ("2027-Q1", "100000.00", "10000.00", None), ("2027-Q1", "10000.00", "1500.00", None)]
+    await send(embedded_backend, CLOSED_T, closed("d-1", "110000.00", outcome="lost"), "d-1", 3)
+    got = await lines_until(client, 6)
+    assert [(x["amount"], x["reason"]) for x in got[4:]] == [("-10000.00", "deal lost after won"),
+                                                            ("-1500.00", "deal lost after won")]
+    assert sum(D(x["amount"]) for x in got) == D("0.00")  # 5,000 − 5,000 + 11,500 − 11,500
+    r = await client.post("/v1/periods/2026-Q4/close", headers=OPS)
+    assert r.status_code == 409
+
+
+async def test_commission_waits_for_a_rate_then_is_paid_at_the_close_date_rate(
+        compensation: RunningService, embedded_backend: EmbeddedBackend) -> None:
+    client = compensation.client
+    await setup_plan(client, {**WORKED_PLAN, "components": [{"kind": "rate", "name": "flat", "rate": "0.10"}]},
+                     {"rep-1": None})
+    await send(embedded_backend, CLOSED_T, closed("d-eur", "10000.00", currency="EUR"), "d-eur", 1)
+
+    async def pending() -> list[dict]:
+        return (await client.get("/v1/commissions/pending", headers=OPS)).json()  # type: ignore[no-any-return]
+
+    waiting = await eventually(pending)
+    assert [(p["deal_id"], p["rep_id"], p["reason"]) for p in waiting] == [
+        ("d-eur", "rep-1", "no exchange rate EUR->USD effective on 2026-11-10")]
+    assert await lines(client) == []
+    # a rate effective after the close date does not apply; the one effective on 1 November does
+    for day, rate in (("2026-11-15", "1.20000000"), ("2026-11-01", "1.08")):
+        r = await client.put(f"/v1/exchange-rates/EUR/USD/{day}", headers=OPS, json={"rate": rate})
+        assert r.status_code == 200, r.text
+    got = await lines(client)
+    # 10,000 EUR × 1.08 = 10,800.00 USD at 10% = 1,080.00
+    assert [(x["base"], x["amount"], x["currency"]) for x in got] == [("10800.00", "1080.00", "USD")]
+    assert await pending() == []
+
+
+async def test_no_plan_waits_until_an_assignment_and_versions_keep_their_lines(
+        compensation: RunningService, embedded_backend: EmbeddedBackend) -> None:
+    client = compensation.client
+    plan = {**WORKED_PLAN, "components": [{"kind": "rate", "name": "flat", "rate": "0.10"}]}
+    assert (await client.post("/v1/plans", headers=OPS, json=plan)).status_code == 201
+    await send(embedded_backend, CLOSED_T, closed("d-1", "1000.00"), "d-1", 1)
+    await eventually(lambda: client.get("/v1/commissions/pending", headers=OPS), until=lambda r: r.json() != [])
+    r = await client.post("/v1/plans/ae-2026/assignments", headers=OPS,
+                          json={"rep_id": "rep-1", "starts_on": "2026-01-01"})
+    assert r.status_code == 201
+    # a new version from 15 November pays 20%; the deal closed on the 10th keeps version 1 at 10%
+    r = await client.post("/v1/plans/ae-2026/versions", headers=OPS, json={
+        **{k: plan[k] for k in ("currency", "period_kind")}, "effective_from": "2026-11-15",
+        "components": [{"kind": "rate", "name": "flat", "rate": "0.20"}]})
+    assert r.status_code == 201 and [v["version"] for v in r.json()["versions"]] == [1, 2]
+    at = closed("d-2", "1000.00").closed_at.replace(day=16)
+    await send(embedded_backend, CLOSED_T, closed("d-2", "1000.00", at=at), "d-2", 1)
+    got = await lines_until(client, 2)
+    # 1,000 × 10% = 100.00 under v1; 1,000 × 20% = 200.00 under v2
+    assert [(x["deal_id"], x["amount"], x["plan_version"]) for x in got] == [("d-1", "100.00", 1), ("d-2", "200.00", 2)]
+    clash = await client.post("/v1/plans/ae-2026/assignments", headers=OPS,
+                              json={"rep_id": "rep-1", "starts_on": "2026-06-01", "ends_on": "2026-12-31"})
+    assert clash.status_code == 409
+
+
+async def test_spif_from_deal_extras(compensation: RunningService, embedded_backend: EmbeddedBackend) -> None:
+    client = compensation.client
+    plan = {**WORKED_PLAN, "components": [
+        {"kind": "rate", "name": "flat", "rate": "0.10"},
+        {"kind": "spif", "name": "new_logo", "amount": "500.00", "criteria": {"new_logo": True}}]}
+    await setup_plan(client, plan, {"rep-1": None, "rep-2": None})
+    await send(embedded_backend, CLOSED_T, closed("d-1", "2000.00", [("rep-1", "50"), ("rep-2", "50")],
+                                                  new_logo=True), "d-1", 1)
+    got = await lines_until(client, 4)
+    # each rep: 1,000 × 10% = 100.00, and half of the 500.00 new-logo SPIF = 250.00
+    assert sorted((x["rep_id"], x["component"], x["amount"]) for x in got) == [
+        ("rep-1", "flat", "100.00"), ("rep-1", "new_logo", "250.00"),
+        ("rep-2", "flat", "100.00"), ("rep-2", "new_logo", "250.00")]
