@@ -19,6 +19,15 @@ async def test_closing_a_deal_reaches_forecast_and_compensation(backend: Backend
                 embedded_bus=backend.embedded_bus))
         pipeline, forecast, compensation = services["pipeline"], services["forecast"], services["compensation"]
 
+        plan = await compensation.client.post("/v1/plans", headers=OPS, json={
+            "id": "ae-flat", "name": "AE flat", "effective_from": "2000-01-01", "currency": "USD",
+            "period_kind": "quarter", "components": [{"kind": "rate", "name": "flat", "rate": "0.10"}]})
+        assert plan.status_code == 201, plan.text
+        for rep_id in ("rep-1", "rep-2"):
+            assigned = await compensation.client.post("/v1/plans/ae-flat/assignments", headers=OPS,
+                                                      json={"rep_id": rep_id, "starts_on": "2000-01-01"})
+            assert assigned.status_code == 201, assigned.text
+
         created = await pipeline.client.post("/v1/deals", headers=OPS, json={
             "name": "Acme renewal", "amount": "80000.00", "currency": "USD", "owner_id": "rep-1",
             "splits": [{"rep_id": "rep-1", "percent": "60"}, {"rep_id": "rep-2", "percent": "40"}]})
@@ -39,6 +48,7 @@ async def test_closing_a_deal_reaches_forecast_and_compensation(backend: Backend
             return r.json()["items"]
 
         lines = await eventually(ledger, until=lambda items: len(items) >= 2)
-        # 60% and 40% of 80,000.00 at the flat 10%: 4,800.00 and 3,200.00.
-        assert sorted((x["rep_id"], x["base"], x["amount"]) for x in lines) == [
-            ("rep-1", "48000.00", "4800.00"), ("rep-2", "32000.00", "3200.00")]
+        # 60% and 40% of 80,000.00 under plan ae-flat (10%): 4,800.00 and 3,200.00, plan version 1.
+        assert sorted((x["rep_id"], x["base"], x["amount"], x["component"], x["plan_version"]) for x in lines) == [
+            ("rep-1", "48000.00", "4800.00", "flat", 1), ("rep-2", "32000.00", "3200.00", "flat", 1)]
+        assert {x["period"] for x in lines} == {quarter}
