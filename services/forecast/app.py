@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.forecast import handlers
-from services.forecast.api import forecasts
+from services.forecast.api import adjustments, deals, forecasts
 from services.forecast.db.models import metadata
 from services.forecast.settings import ForecastSettings
 from shared.clock import Clock
@@ -26,6 +26,6 @@ SPEC = ServiceSpec(
 def create_app(settings: ForecastSettings | None = None, *, clock: Clock | None = None,
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings or ForecastSettings(), clock=clock, embedded_bus=embedded_bus)
-    return create_service_app(runtime, [forecasts.router], title="Coxswain forecast",
+    return create_service_app(runtime, [forecasts.router, deals.router, adjustments.router], title="Coxswain forecast",
                               description="Forecasts by four methods, rollups, attainment, snapshots and accuracy.",
                               start_runtime=start_runtime)

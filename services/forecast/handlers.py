@@ -1,24 +1,77 @@
 """Forecast's consumed events: one function each, registered in the table at the bottom."""
 from __future__ import annotations
 
-from services.forecast.db.models import closed_deals
-from services.forecast.domain.periods import quarter_of
+from services.forecast.changes import DEAL_EVENTS, change_of
+from services.forecast.db import org
+from services.forecast.db import projection as db
+from services.forecast.db.models import event_history
+from services.forecast.domain.deals import UnknownDeal, apply
+from services.forecast.domain.transitions import effects
 from shared.db.uow import UnitOfWork
-from shared.db.upsert import insert_for
-from shared.events import CloudEvent
+from shared.events import CloudEvent, PoisonEvent, encode_event
 from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler
 
 
-async def record_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
-    data: ev.DealClosed = event.data
-    values = dict(deal_id=data.deal_id, owner_id=data.owner_id, outcome=data.outcome, amount=data.amount,
-                  currency=data.currency, quarter=quarter_of(data.closed_at.date()), closed_at=data.closed_at)
-    stmt = insert_for(uow.session, closed_deals).values(values)
-    await uow.session.execute(stmt.on_conflict_do_update(index_elements=["deal_id"], set_=values))
+async def keep_history(event: CloudEvent, uow: UnitOfWork) -> None:
+    """Every applied event is kept, for point-in-time queries (`as_of`)."""
+    await uow.session.execute(event_history.insert().values(
+        occurred_at=event.time, event_type=event.type, subject=event.subject, payload=encode_event(event).decode()))
+
+
+async def project_deal(event: CloudEvent, uow: UnitOfWork) -> None:
+    """Any deal event: the deal's old contribution out of the aggregate rows, its new one in."""
+    change = change_of(event)
+    before = await db.load_deal(uow.session, change.deal_id)
+    try:
+        after = apply(before, change)
+    except UnknownDeal as unknown:
+        raise PoisonEvent(str(unknown)) from None
+    if after is None:  # the same fact again (another event id, an older sequence): nothing changes
+        return
+    fx = effects(before, after)
+    await db.save_deal(uow.session, after)
+    await db.add_cells(uow.session, fx.cells)
+    if fx.uncount:
+        await db.count_outcome(uow.session, fx.uncount, -1)
+    await db.remember_stage(uow.session, after)
+    if fx.count:
+        await db.count_outcome(uow.session, fx.count, 1)
+    await keep_history(event, uow)
+
+
+async def record_quota(event: CloudEvent, uow: UnitOfWork) -> None:
+    data: ev.QuotaSet = event.data
+    await org.set_quota(uow.session, data.rep_id, data.period, data.amount, data.currency)
+    await keep_history(event, uow)
+
+
+async def remember_rep(event: CloudEvent, uow: UnitOfWork) -> None:
+    data: ev.RepUpserted = event.data
+    await org.upsert_rep(uow.session, data.rep_id, data.name, data.team_id, data.active)
+
+
+async def remember_team(event: CloudEvent, uow: UnitOfWork) -> None:
+    data: ev.TeamUpserted = event.data
+    await org.upsert_team(uow.session, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
+
+
+async def remember_territory(event: CloudEvent, uow: UnitOfWork) -> None:
+    data: ev.TerritoryUpserted = event.data
+    await org.upsert_territory(uow.session, data.territory_id, data.name, data.parent_id, data.rep_ids)
+
+
+async def forget_territory(event: CloudEvent, uow: UnitOfWork) -> None:
+    data: ev.TerritoryDeleted = event.data
+    await org.delete_territory(uow.session, data.territory_id)
 
 
 EVENT_HANDLERS: dict[str, Handler] = {
-    "coxswain.deal.closed.v1": record_closed_deal,
+    **{event_type: project_deal for event_type in DEAL_EVENTS},
+    "coxswain.quota.set.v1": record_quota,
+    "coxswain.rep.upserted.v1": remember_rep,
+    "coxswain.team.upserted.v1": remember_team,
+    "coxswain.territory.upserted.v1": remember_territory,
+    "coxswain.territory.deleted.v1": forget_territory,
 }
 CONSUMED_TOPICS = ("coxswain.pipeline", "coxswain.compensation", "coxswain.territory")

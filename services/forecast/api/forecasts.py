@@ -1,42 +1,52 @@
-"""/v1/forecasts: closed-won by rep for a quarter (the methods come with the forecast issue)."""
+"""/v1/forecasts: each group's forecast by one method, closed won, open pipeline, quota, attainment, coverage."""
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
-from sqlalchemy import func, select
 
-from services.forecast.api.deps import Reader, Uow
-from services.forecast.db.models import closed_deals
-from shared.events.types import Money, Period
+from services.forecast.api.access import visible_groups
+from services.forecast.api.deps import Now, Reader, Settings, Uow
+from services.forecast.api.schemas import AdjustmentOut, ForecastOut, ForecastRow, GroupBy, Method, cents, ratio
+from services.forecast.db import adjustments
+from services.forecast.domain.report import Line
+from services.forecast.domain.rollup import attainment, coverage
+from services.forecast.reading import Question, forecast_lines, organisation
+from shared.errors import InvalidInput
+from shared.events.types import Period
 
+AsOf = Annotated[datetime | None, Query(description="the forecast as it stood at this instant")]
 router = APIRouter(prefix="/forecasts", tags=["forecasts"])
 
 
-class ForecastRow(BaseModel):
-    group: str
-    currency: str
-    closed_won: Money
-
-
-class ForecastOut(BaseModel):
-    period: str
-    group_by: str
-    items: list[ForecastRow]
-
-
 @router.get("", response_model=ForecastOut)
-async def read_forecast(uow: Uow, who: Reader, period: Period = Query(), group_by: str = "rep") -> ForecastOut:
-    stmt = (
-        select(closed_deals.c.owner_id, closed_deals.c.currency, func.sum(closed_deals.c.amount))
-        .where(closed_deals.c.quarter == period, closed_deals.c.outcome == "won")
-        .group_by(closed_deals.c.owner_id, closed_deals.c.currency)
-        .order_by(closed_deals.c.owner_id)
-    )
-    if who.roles == {"rep"}:
-        stmt = stmt.where(closed_deals.c.owner_id == who.rep_id)
+async def read_forecast(uow: Uow, who: Reader, settings: Settings, clock: Now, period: Period = Query(),
+                        group_by: GroupBy = "rep", method: Method = "weighted",
+                        as_of: AsOf = None) -> ForecastOut:
+    if as_of is not None and as_of.tzinfo is None:
+        raise InvalidInput("as_of", "give a time zone, e.g. 2026-10-01T00:00:00Z")
+    question = Question(period, group_by, clock.now(), settings.calendar, settings.methods, as_of)
     async with uow:
-        rows = (await uow.session.execute(stmt)).all()
-    items = [ForecastRow(group=o, currency=c, closed_won=Decimal(a).quantize(Decimal("0.01"))) for o, c, a in rows]
-    return ForecastOut(period=period, group_by=group_by, items=items)
+        org = await organisation(uow.session)
+        visible = visible_groups(who, group_by, org)
+        lines = [ln for ln in await forecast_lines(uow.session, question) if visible is None or ln.group in visible]
+        latest = await adjustments.latest(uow.session, period, group_by, method)
+    items = [_row(line, method, latest.get((line.group, line.currency))) for line in lines]
+    return ForecastOut(period=period, group_by=group_by, method=method, as_of=as_of, items=items)
+
+
+def _row(line: Line, method: str, adjustment: dict[str, Any] | None) -> ForecastRow:
+    f = line.figures
+    return ForecastRow(
+        group=line.group, currency=line.currency, forecast=cents(f.forecast(method)), closed_won=cents(f.closed_won),
+        open_pipeline=cents(f.open_pipeline), quota=line.quota,
+        attainment=ratio(attainment(f.closed_won, line.quota)),
+        coverage=ratio(coverage(f.open_pipeline, f.closed_won, line.quota)),
+        categories={k: cents(v) for k, v in f.categories.items()} if method == "category" else None,
+        adjusted_forecast=adjustment["amount"] if adjustment else None,
+        adjustment=adjustment_out(adjustment) if adjustment else None)
+
+
+def adjustment_out(row: dict[str, Any]) -> AdjustmentOut:
+    return AdjustmentOut(group=row["group_id"], **{k: v for k, v in row.items() if k != "group_id"})

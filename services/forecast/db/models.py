@@ -1,20 +1,149 @@
-"""Forecast's projections (local copies built from pipeline's events)."""
+"""Forecast's tables: the deal projection, its aggregate rows, win records, org copies, quotas, history,
+adjustments and snapshots (kept in step with migrations/versions/0001_initial.py)."""
 from __future__ import annotations
 
-from sqlalchemy import Column, MetaData, String, Table
+from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, Text
 
 from shared.db.types import ExactDecimal, UtcDateTime
 
 metadata = MetaData()
+ID = 64
 
-closed_deals = Table(
-    "closed_deals",
-    metadata,
-    Column("deal_id", String(64), primary_key=True),
-    Column("owner_id", String(64), nullable=False, index=True),
-    Column("outcome", String(10), nullable=False),
+forecast_deals = Table(
+    "forecast_deals", metadata,
+    Column("deal_id", String(ID), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("owner_id", String(ID), nullable=False, index=True),
     Column("amount", ExactDecimal(20, 2), nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("quarter", String(7), nullable=False, index=True),
-    Column("closed_at", UtcDateTime(), nullable=False),
+    Column("pipeline_id", String(ID), nullable=False),
+    Column("stage_id", String(ID), nullable=False),
+    Column("probability", Integer, nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("company", String(200)),
+    Column("territory_id", String(ID)),
+    Column("expected_close_date", Date()),
+    Column("status", String(8), nullable=False),
+    Column("closed_at", UtcDateTime()),
+)
+
+deal_stage_visits = Table(
+    "deal_stage_visits", metadata,
+    Column("deal_id", String(ID), primary_key=True),
+    Column("pipeline_id", String(ID), primary_key=True),
+    Column("stage_id", String(ID), primary_key=True),
+)
+
+stage_records = Table(
+    "stage_records", metadata,
+    Column("pipeline_id", String(ID), primary_key=True),
+    Column("stage_id", String(ID), primary_key=True),
+    Column("probability", Integer, nullable=False),
+    Column("wins", Integer, nullable=False),
+    Column("losses", Integer, nullable=False),
+)
+
+cycle_stats = Table(
+    "cycle_stats", metadata,
+    Column("scope", String(ID), primary_key=True),
+    Column("won_deals", Integer, nullable=False),
+    Column("cycle_days", Integer, nullable=False),
+)
+
+
+
+def _grouped(name: str, *detail: Column, measures: tuple[Column, ...]) -> Table:
+    keys = [Column("period", String(7), primary_key=True), Column("dimension", String(10), primary_key=True),
+            Column("group_id", String(200), primary_key=True), Column("currency", String(3), primary_key=True)]
+    return Table(name, metadata, *keys, *detail, *measures)
+
+
+totals_rows = _grouped(
+    "totals_rows", Column("bucket", String(16), primary_key=True),
+    measures=(Column("amount", ExactDecimal(20, 2), nullable=False),
+              Column("weighted", ExactDecimal(22, 4), nullable=False),
+              Column("deals", Integer, nullable=False)))
+stage_rows = _grouped(
+    "stage_rows", Column("pipeline_id", String(ID), primary_key=True), Column("stage_id", String(ID), primary_key=True),
+    measures=(Column("amount", ExactDecimal(20, 2), nullable=False), Column("deals", Integer, nullable=False)))
+age_rows = _grouped(
+    "age_rows", Column("week", String(10), primary_key=True),
+    measures=(Column("amount", ExactDecimal(20, 2), nullable=False),
+              Column("amount_days", ExactDecimal(26, 2), nullable=False)))
+
+quotas = Table(
+    "quotas", metadata,
+    Column("rep_id", String(ID), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("amount", ExactDecimal(20, 2), nullable=False),
+    Column("currency", String(3), nullable=False),
+)
+
+reps = Table(
+    "reps", metadata,
+    Column("rep_id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("team_id", String(ID)),
+    Column("active", Boolean, nullable=False),
+)
+
+teams = Table(
+    "teams", metadata,
+    Column("team_id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("manager_rep_id", String(ID)),
+    Column("parent_team_id", String(ID)),
+)
+
+territories = Table(
+    "territories", metadata,
+    Column("territory_id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("parent_id", String(ID)),
+    Column("rep_ids", Text, nullable=False),  # JSON list
+    Column("deleted", Boolean, nullable=False),
+)
+
+event_history = Table(
+    "event_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("occurred_at", UtcDateTime(), nullable=False, index=True),
+    Column("event_type", String(100), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+adjustments = Table(
+    "adjustments", metadata,
+    Column("adjustment_id", String(36), primary_key=True),
+    Column("period", String(7), nullable=False, index=True),
+    Column("group_by", String(10), nullable=False),
+    Column("group_id", String(200), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount", ExactDecimal(20, 2), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("adjusted_by", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+snapshots = Table(
+    "snapshots", metadata,
+    Column("snapshot_id", String(36), primary_key=True),
+    Column("period", String(7), nullable=False, index=True),
+    Column("method", String(16), nullable=False),
+    Column("taken_at", UtcDateTime(), nullable=False),
+    Column("trigger", String(10), nullable=False),  # demand | schedule
+    Column("totals", Text, nullable=False),  # JSON {currency: forecast}
+)
+
+snapshot_lines = Table(
+    "snapshot_lines", metadata,
+    Column("snapshot_id", String(36), primary_key=True),
+    Column("dimension", String(10), primary_key=True),
+    Column("group_id", String(200), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("forecast", ExactDecimal(20, 2), nullable=False),
+    Column("closed_won", ExactDecimal(20, 2), nullable=False),
 )

@@ -1,0 +1,85 @@
+"""Request and response bodies of the forecast API."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shared.events.types import Currency, Money, Period
+
+GroupBy = Literal["rep", "team", "territory", "company"]
+Method = Literal["weighted", "category", "historical", "cycle_length"]
+CENT, RATIO = Decimal("0.01"), Decimal("0.0001")
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT)
+
+
+def ratio(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(RATIO)
+
+
+class AdjustmentOut(BaseModel):
+    adjustment_id: str
+    period: str
+    group_by: str
+    group: str
+    method: str
+    currency: str
+    amount: Money
+    note: str
+    adjusted_by: str
+    created_at: datetime
+
+
+class ForecastRow(BaseModel):
+    group: str
+    currency: str
+    forecast: Money
+    closed_won: Money
+    open_pipeline: Money
+    quota: Money | None
+    attainment: Money | None = Field(description="closed won ÷ quota")
+    coverage: Money | None = Field(description="open pipeline ÷ quota still to close")
+    categories: dict[str, Money] | None = Field(default=None, description="category method: cumulative figures")
+    adjusted_forecast: Money | None = Field(default=None, description="the latest manager adjustment")
+    adjustment: AdjustmentOut | None = None
+
+
+class ForecastOut(BaseModel):
+    period: str
+    group_by: str
+    method: str
+    as_of: datetime | None
+    items: list[ForecastRow]
+
+
+class MethodOut(BaseModel):
+    method: str
+    amount: Money
+    probability: Money
+    why: str
+
+
+class DealForecastOut(BaseModel):
+    deal_id: str
+    owner_id: str
+    status: str
+    amount: Money
+    currency: str
+    stage_id: str
+    month: str
+    methods: list[MethodOut]
+
+
+class AdjustmentIn(BaseModel):
+    period: Period
+    group_by: Literal["rep", "team"]
+    group: str = Field(min_length=1, max_length=200)
+    method: Method = "weighted"
+    amount: Money = Field(ge=0)
+    currency: Currency
+    note: str = Field(min_length=1, max_length=2000, description="why the number differs from the system's")

@@ -1,0 +1,55 @@
+"""Reads for the forecast: aggregate rows summed over a period's months, win records, cycle statistics."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.forecast.db.models import cycle_stats, forecast_deals, stage_records
+from services.forecast.db.projection import LAYOUT, WHOLE
+from services.forecast.domain.deals import DealState
+from services.forecast.domain.methods import Record, StageRecord
+
+
+async def period_records(session: AsyncSession, months: list[str], dimension: str,
+                         groups: set[str] | None = None) -> list[Record]:
+    """Every aggregate row of the dimension in these months, summed per group, currency and detail."""
+    out: list[Record] = []
+    for kind, (table, keys, measures) in LAYOUT.items():
+        detail = [table.c[k] for k in keys[4:]]
+        stmt = (select(table.c.group_id, table.c.currency, *detail, *(func.sum(table.c[m]) for m in measures))
+                .where(table.c.period.in_(months), table.c.dimension == dimension)
+                .group_by(table.c.group_id, table.c.currency, *detail))
+        if groups is not None:
+            stmt = stmt.where(table.c.group_id.in_(groups))
+        for row in (await session.execute(stmt)).all():
+            values = tuple(row)
+            sums = tuple(_exact(v, m) for v, m in zip(values[2 + len(detail):], measures, strict=True))
+            out.append((kind, values[0], values[1], tuple(values[2:2 + len(detail)]), sums))
+    return out
+
+
+def _exact(value: object, measure: str) -> Decimal:
+    """SUM comes back as NUMERIC on PostgreSQL and as a scaled integer on SQLite (ExactDecimal's storage)."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, Decimal) or measure in WHOLE:
+        return Decimal(value)  # type: ignore[arg-type]
+    scale = {"weighted": 4}.get(measure, 2)
+    return Decimal(int(value)).scaleb(-scale)  # type: ignore[call-overload]
+
+
+async def stage_book(session: AsyncSession) -> dict[tuple[str, str], StageRecord]:
+    rows = (await session.execute(select(stage_records))).all()
+    return {(r.pipeline_id, r.stage_id): StageRecord(r.probability, r.wins, r.losses) for r in rows}
+
+
+async def won_cycles(session: AsyncSession) -> tuple[int, int]:
+    row = (await session.execute(select(cycle_stats).where(cycle_stats.c.scope == "all"))).first()
+    return (row.cycle_days, row.won_deals) if row else (0, 0)
+
+
+async def find_deal(session: AsyncSession, deal_id: str) -> DealState | None:
+    row = (await session.execute(select(forecast_deals).where(forecast_deals.c.deal_id == deal_id))).first()
+    return DealState(**row._mapping) if row else None

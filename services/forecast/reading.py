@@ -1,0 +1,98 @@
+"""Answering forecast questions: the live aggregate rows (or a replay of the event history for `as_of`)
+through the domain's methods, rollups and quota."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.forecast.changes import DEAL_EVENTS, change_of
+from services.forecast.db import org as org_db
+from services.forecast.db import queries
+from services.forecast.db.models import event_history
+from services.forecast.domain.methods import (
+    Context,
+    Figures,
+    MethodSettings,
+    Record,
+    StageRecord,
+    average_cycle,
+    figures,
+    group_rows,
+)
+from services.forecast.domain.periods import FiscalCalendar, day_number
+from services.forecast.domain.report import Line, Organisation, report
+from services.forecast.domain.transitions import Book
+from shared.events import decode_event
+
+Quota = tuple[Decimal, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    period: str
+    group_by: str
+    today: datetime
+    calendar: FiscalCalendar
+    settings: MethodSettings
+    as_of: datetime | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    """What a forecast is computed from: aggregate rows, win records, won cycles and quotas."""
+
+    records: list[Record]
+    stages: dict[tuple[str, str], StageRecord]
+    cycles: tuple[int, int]
+    quotas: dict[str, tuple[Decimal, str]]
+
+
+async def organisation(session: AsyncSession) -> Organisation:
+    parents, territory_reps = await org_db.territory_tree(session)
+    return Organisation(await org_db.team_of_reps(session), await org_db.team_parents(session), parents,
+                        territory_reps)
+
+
+async def live_state(session: AsyncSession, months: list[str], dimension: str, period: str) -> State:
+    return State(await queries.period_records(session, months, dimension), await queries.stage_book(session),
+                 await queries.won_cycles(session), await org_db.quotas_in(session, period))
+
+
+async def replayed_book(session: AsyncSession, as_of: datetime) -> tuple[Book, dict[tuple[str, str], Quota]]:
+    """Every deal event and quota up to `as_of`, replayed in memory through the live projection's rules."""
+    book, quotas = Book(), dict[tuple[str, str], Quota]()
+    stmt = select(event_history.c.event_type, event_history.c.payload).where(
+        event_history.c.occurred_at <= as_of).order_by(event_history.c.occurred_at, event_history.c.id)
+    for event_type, payload in (await session.execute(stmt)).all():
+        event = decode_event(payload.encode())
+        if event_type in DEAL_EVENTS:
+            book.take(change_of(event))
+        else:
+            quotas[(event.data.rep_id, event.data.period)] = (event.data.amount, event.data.currency)
+    return book, quotas
+
+
+async def past_state(session: AsyncSession, months: list[str], dimension: str, period: str,
+                     as_of: datetime) -> State:
+    book, quotas = await replayed_book(session, as_of)
+    return State(book.records(months, dimension), book.stages, (book.cycle_days, book.won_deals),
+                 {rep: q for (rep, p), q in quotas.items() if p == period})
+
+
+def context(state: State, q: Question) -> Context:
+    when = q.as_of or q.today
+    return Context(state.stages, average_cycle(*state.cycles, q.settings), day_number(when.date()), q.settings)
+
+
+async def forecast_lines(session: AsyncSession, q: Question) -> list[Line]:
+    months = q.calendar.months_in(q.period)
+    dimension = "rep" if q.group_by in ("rep", "team") else q.group_by
+    state = (await past_state(session, months, dimension, q.period, q.as_of) if q.as_of
+             else await live_state(session, months, dimension, q.period))
+    ctx = context(state, q)
+    leaves: dict[tuple[str, str], Figures] = {k: figures(rows, ctx) for k, rows in group_rows(state.records).items()}
+    return report(leaves, q.group_by, await organisation(session), state.quotas)
