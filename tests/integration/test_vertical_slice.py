@@ -41,7 +41,8 @@ async def test_closing_a_deal_reaches_forecast_and_compensation(backend: Backend
             r = await forecast.client.get("/v1/forecasts", params={"period": quarter}, headers=OPS)
             return r.json()["items"]
 
-        assert await eventually(forecast_rows) == [{"group": "rep-1", "currency": "USD", "closed_won": "80000.00"}]
+        rows = await eventually(forecast_rows, until=lambda items: any(r["closed_won"] != "0.00" for r in items))
+        assert [(r["group"], r["currency"], r["closed_won"]) for r in rows] == [("rep-1", "USD", "80000.00")]
 
         async def ledger() -> list[dict]:
             r = await compensation.client.get("/v1/commissions", headers=OPS)
