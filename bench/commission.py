@@ -1,0 +1,169 @@
+"""Per-event commission cost with 10,000 reps and 1,000,000 ledger lines, against an empty ledger, same run.
+
+    .venv/bin/python bench/commission.py [--reps 10000] [--lines 1000000] [--events 200] [--rounds 5]
+
+Two fresh PostgreSQL databases get the same plan (marginal tiers, a per-period cap, a SPIF) assigned to
+every rep, each rep a quota. One is then bulk-loaded (COPY) with `--lines` ledger lines and half as many paid
+credits spread over the reps and four quarters. Each round sends the same `--events` won deals (two reps,
+60/40) through the real handler, one unit of work each, to both; prints the median per-event time of each
+and the ratio loaded/empty.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import time
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from services.compensation import handlers
+from shared.clock import FixedClock
+from shared.db.engine import make_engine, make_session_factory
+from shared.db.migrate import upgrade_to_head
+from shared.db.uow import UnitOfWork
+from shared.events import catalog as ev
+from shared.testing import build_event
+
+ADMIN = os.environ.get("COXSWAIN_TEST_PG_DSN", "postgresql://coxswain:coxswain@127.0.0.1:55432/coxswain_test")
+MIGRATIONS = Path(__file__).resolve().parents[1] / "services" / "compensation" / "migrations"
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+QUARTERS = ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")
+TERMS = {"currency": "USD", "period_kind": "quarter", "cap_per_period": "500000.00", "components": [
+    {"kind": "tiers", "name": "quota", "mode": "marginal",
+     "tiers": [{"from": "0", "rate": "0.08"}, {"from": "100", "rate": "0.12"}]},
+    {"kind": "spif", "name": "big", "amount": "250.00", "criteria": {"min_amount": "50000.00"}}]}
+
+
+async def create_database() -> tuple[str, str]:
+    name = f"bench_commission_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(ADMIN)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    url = make_url(ADMIN).set(database=name)
+    return name, url.render_as_string(hide_password=False)
+
+
+async def drop_database(name: str) -> None:
+    conn = await asyncpg.connect(ADMIN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def seed_plan(conn: asyncpg.Connection, reps: int) -> None:
+    await conn.execute("INSERT INTO plans VALUES ('bench', 'Bench plan', $1)", NOW)
+    await conn.execute("INSERT INTO plan_versions VALUES ('bench', 1, $1, $2, $3)",
+                       date(2026, 1, 1), json.dumps(TERMS), NOW)
+    await conn.copy_records_to_table("plan_assignments", columns=["plan_id", "rep_id", "starts_on", "created_at"],
+                                     records=[("bench", f"rep-{i}", date(2026, 1, 1), NOW) for i in range(reps)])
+    await conn.copy_records_to_table("quotas", records=[
+        (f"rep-{i}", q, Decimal("400000.00"), "USD", NOW) for i in range(reps) for q in QUARTERS])
+
+
+async def load_ledger(conn: asyncpg.Connection, reps: int, lines: int) -> None:
+    """`lines` lines, two per credit (a commission and a SPIF), spread over the reps and four quarters."""
+    credits = lines // 2
+    batch = 100_000
+    for start in range(0, credits, batch):
+        idx = range(start, min(start + batch, credits))
+        await conn.copy_records_to_table("credits", records=[
+            (f"old-{i}", f"rep-{i % reps}", 1, "paid", None, Decimal("100.000000"), Decimal("1000.00"), "USD",
+             QUARTERS[i % 4], "bench", 1, NOW) for i in idx])
+        await conn.copy_records_to_table("commission_lines", columns=[
+            "rep_id", "deal_id", "period", "component", "kind", "base", "rate", "amount", "currency", "tier",
+            "plan_id", "plan_version", "credit_no", "source_event_id", "created_at"], records=[
+            (f"rep-{i % reps}", f"old-{i}", QUARTERS[i % 4], name, kind, Decimal("1000.00"), rate, amount, "USD",
+             None, "bench", 1, 1, f"seed-{i}", NOW)
+            for i in idx for name, kind, rate, amount in (
+                ("quota", "commission", Decimal("0.08"), Decimal("80.00")),
+                ("big", "spif", Decimal("1"), Decimal("250.00")))])
+    await conn.execute("ANALYZE")
+
+
+def won_deals(n: int, reps: int, seed: int) -> list[ev.DealClosed]:
+    rng = random.Random(seed)
+    at = datetime(2026, 11, 10, 9, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        a, b = rng.sample(range(reps), 2)
+        out.append(ev.DealClosed(
+            deal_id=f"new-{seed}-{i}", outcome="won", amount=Decimal(rng.randrange(1_000, 120_000)), currency="USD",
+            owner_id=f"rep-{a}", created_at=at, closed_at=at,
+            splits=[ev.Split(rep_id=f"rep-{a}", percent=Decimal(60)),
+                    ev.Split(rep_id=f"rep-{b}", percent=Decimal(40))]))
+    return out
+
+
+async def per_event_ms(url: str, deals: list[ev.DealClosed]) -> float:
+    """Median milliseconds per won deal, handler + commit, as the dispatcher runs it."""
+    engine = make_engine(url.replace("postgresql://", "postgresql+asyncpg://"))
+    sessions = make_session_factory(engine)
+    times = []
+    try:
+        for deal in deals:
+            event = build_event("coxswain.deal.closed.v1", deal, subject=deal.deal_id)
+            uow = UnitOfWork(sessions, service="compensation", clock=FixedClock(NOW))
+            start = time.perf_counter()
+            async with uow:
+                await handlers.credit_closed_deal(event, uow)
+                await uow.commit()
+            times.append(time.perf_counter() - start)
+    finally:
+        await engine.dispose()
+    return statistics.median(times) * 1000
+
+
+async def prepare(reps: int, lines: int) -> tuple[str, str, float]:
+    name, url = await create_database()
+    await upgrade_to_head(MIGRATIONS, url.replace("postgresql://", "postgresql+asyncpg://"), "compensation")
+    conn = await asyncpg.connect(url)
+    start = time.perf_counter()
+    try:
+        await seed_plan(conn, reps)
+        if lines:
+            await load_ledger(conn, reps, lines)
+    finally:
+        await conn.close()
+    return name, url, time.perf_counter() - start
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reps", type=int, default=10_000)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    empty_name, empty_url, _ = await prepare(args.reps, 0)
+    loaded_name, loaded_url, load_s = await prepare(args.reps, args.lines)
+    try:
+        empty, loaded = [], []
+        for r in range(args.rounds):
+            deals = won_deals(args.events, args.reps, seed=r)
+            empty.append(await per_event_ms(empty_url, deals))
+            loaded.append(await per_event_ms(loaded_url, deals))
+        med_e, med_l = statistics.median(empty), statistics.median(loaded)
+        print(f"reps={args.reps} preloaded_lines={args.lines} events/round={args.events} rounds={args.rounds} "
+              f"(bulk load {load_s:.1f}s)")
+        print(f"empty ledger:  median {med_e:.2f} ms/event  (rounds: {', '.join(f'{x:.2f}' for x in empty)})")
+        print(f"loaded ledger: median {med_l:.2f} ms/event  (rounds: {', '.join(f'{x:.2f}' for x in loaded)})")
+        print(f"ratio loaded/empty: {med_l / med_e:.2f}x")
+    finally:
+        await drop_database(empty_name)
+        await drop_database(loaded_name)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
