@@ -78,9 +78,10 @@ async def _announce_paid(uow: UnitOfWork, rep_id: str, deal_id: str, period: str
                          lines: list[Line]) -> None:
     await uow.emit("coxswain.commission.calculated.v1", subject=f"{rep_id}:{deal_id}", data=ev.CommissionCalculated(
         rep_id=rep_id, deal_id=deal_id, period=period, amount=total(lines), currency=currency,
-        lines=[ev.CommissionLine(component=x.component, base=x.base, rate=x.rate, amount=x.amount, kind=x.kind,
-                                 tier=x.tier, attainment_before=x.attainment_before,
-                                 attainment_after=x.attainment_after) for x in lines]))
+        lines=[ev.CommissionLine.model_validate({  # kind, tier and attainment ride as extra fields
+            "component": x.component, "base": x.base, "rate": x.rate, "amount": x.amount, "kind": x.kind,
+            "tier": x.tier, "attainment_before": x.attainment_before, "attainment_after": x.attainment_after,
+        }) for x in lines]))
 
 
 async def pay_deal(uow: UnitOfWork, deal: repo.Deal, source: str) -> None:

@@ -51,6 +51,9 @@ async def test_the_worked_example_through_the_service(compensation: RunningServi
                                   until=lambda es: len(es) >= 2)
     assert [(e["data"]["deal_id"], e["data"]["amount"]) for e in calculated] == [("d-80", "8000.00"),
                                                                                  ("d-40", "5000.00")]
+    assert calculated[1]["data"]["lines"][1] == {
+        "component": "quota", "base": "20000.00", "rate": "0.15", "amount": "3000.00", "kind": "commission",
+        "tier": "100%+", "attainment_before": "100.0000", "attainment_after": "120.0000"}
     reversed_ = await eventually(lambda: published(embedded_backend, "coxswain.commission.reversed.v1"))
     assert [(e["data"]["deal_id"], e["data"]["amount"], e["data"]["reason"]) for e in reversed_] == [
         ("d-40", "-5000.00", "deal reopened")]

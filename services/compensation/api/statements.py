@@ -34,7 +34,7 @@ async def build_statement(uow: UnitOfWork, rep_id: str, period: str) -> Statemen
     return StatementOut(
         rep_id=rep_id, period=period, currency=lines[0].currency if lines else None, lines=lines,
         totals_by_component=by_component, total=total, quota=quota, credited=credited,
-        attainment=attainment_percent(credited, quota), payout=max(total, Decimal("0.00")),
+        attainment=attainment_percent(credited, quota), payout=total,
         draw=DrawOut(**draw) if draw else None, closed=period in await ledger_repo.closed_periods(uow.session))
 
 

@@ -127,10 +127,10 @@ def _component(raw: Any, field: str) -> Component:
         mode = raw.get("mode", "marginal")
         if mode not in ("marginal", "retroactive"):
             raise InvalidInput(f"{field}.mode", "marginal or retroactive")
-        return TieredComponent(name, _tiers(raw.get("tiers"), f"{field}.tiers"), mode)  # type: ignore[arg-type]
+        return TieredComponent(name, _tiers(raw.get("tiers", []), f"{field}.tiers"), mode)  # type: ignore[arg-type]
     if kind == "accelerator":
         base = _decimal(raw.get("rate"), f"{field}.rate")
-        return TieredComponent(name, _tiers(raw.get("bands"), f"{field}.bands", base), "marginal")
+        return TieredComponent(name, _tiers(raw.get("bands", []), f"{field}.bands", base), "marginal")
     if kind == "spif":
         return _spif(raw, field, name)
     raise InvalidInput(f"{field}.kind", "one of rate, tiers, accelerator, spif")
