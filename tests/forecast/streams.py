@@ -51,9 +51,9 @@ def closed(deal_id: str, amount: str, outcome: str, *, owner: str = "rep-1", at:
 
 
 def reopened(deal_id: str, *, stage: str, probability: int, category: str, amount: str,
-             at: datetime | None = None) -> ev.DealReopened:
+             owner: str = "rep-1", at: datetime | None = None) -> ev.DealReopened:
     return ev.DealReopened(deal_id=deal_id, stage_id=stage, reopened_at=at or day(3, 11), probability=probability,
-                           forecast_category=category, amount=amount, currency="USD", owner_id="rep-1")
+                           forecast_category=category, amount=amount, currency="USD", owner_id=owner)
 
 
 async def organise(backend: Backend) -> None:
