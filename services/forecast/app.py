@@ -6,9 +6,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.forecast import handlers
-from services.forecast.api import adjustments, deals, forecasts
+from services.forecast.api import adjustments, deals, forecasts, snapshots
 from services.forecast.db.models import metadata
 from services.forecast.settings import ForecastSettings
+from services.forecast.snapshots import snapshot_schedule
 from shared.clock import Clock
 from shared.http.app import create_service_app
 from shared.messaging.embedded import EmbeddedBus
@@ -20,12 +21,14 @@ SPEC = ServiceSpec(
     handlers=handlers.EVENT_HANDLERS,
     consumes=handlers.CONSUMED_TOPICS,
     migrations_dir=Path(__file__).parent / "migrations",
+    workers=(snapshot_schedule,),
 )
 
 
 def create_app(settings: ForecastSettings | None = None, *, clock: Clock | None = None,
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings or ForecastSettings(), clock=clock, embedded_bus=embedded_bus)
-    return create_service_app(runtime, [forecasts.router, deals.router, adjustments.router], title="Coxswain forecast",
+    return create_service_app(runtime, [forecasts.router, deals.router, adjustments.router,
+                                        snapshots.router], title="Coxswain forecast",
                               description="Forecasts by four methods, rollups, attainment, snapshots and accuracy.",
                               start_runtime=start_runtime)

@@ -20,6 +20,7 @@ class ForecastSettings(ServiceSettings):
     historical_prior_weight: int = Field(default=10, ge=0, description="pseudo-deals of the win-rate prior")
     default_cycle_days: int = Field(default=90, ge=1, description="average won cycle before any deal is won")
     cycle_cap_percent: int = Field(default=95, ge=1, le=99)
+    snapshot_schedule: bool = Field(default=True, description="take scheduled snapshots at all")
     snapshot_every_days: int = Field(default=7, ge=1, description="scheduled snapshots: weekly by default")
     snapshot_check_seconds: float = Field(default=300.0, gt=0, description="how often the schedule looks")
 
