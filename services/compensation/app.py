@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.compensation import handlers
-from services.compensation.api import commissions, periods, plans, quotas, statements
+from services.compensation.api import commissions, inquiries, periods, plans, quotas, statements
 from services.compensation.db.models import metadata
 from services.compensation.settings import CompensationSettings
 from shared.clock import Clock
@@ -27,6 +27,6 @@ def create_app(settings: CompensationSettings | None = None, *, clock: Clock | N
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings or CompensationSettings(), clock=clock, embedded_bus=embedded_bus)
     return create_service_app(runtime, [plans.router, quotas.router, commissions.router, statements.router,
-                                        periods.router], title="Coxswain compensation",
+                                        inquiries.router, periods.router], title="Coxswain compensation",
                               description="Plans, quotas, the commission ledger, clawbacks and statements.",
                               start_runtime=start_runtime)

@@ -136,3 +136,28 @@ def test_bad_terms_name_the_field(terms: dict, field: str) -> None:
     with pytest.raises(InvalidInput) as err:
         parse_terms({"currency": "USD", **terms})
     assert err.value.errors[0].field == field
+
+
+def test_what_if_recomputes_a_period_under_draft_terms() -> None:
+    from services.compensation.domain.simulation import PaidCredit, simulate
+    credits = [PaidCredit("d-80", "rep-1", DAY, D(100), D("80000.00"), D("8000.00")),
+               PaidCredit("d-40", "rep-1", DAY, D(100), D("40000.00"), D("5000.00"))]
+    draft = parse_terms({"currency": "USD", "components": [{"kind": "tiers", "mode": "marginal",
+                         "tiers": [{"from": "0", "rate": "0.10"}, {"from": "100", "rate": "0.20"}]}]})
+    [outcome] = simulate(draft, credits, {"rep-1": D("100000")})
+    # today 8,000 + 5,000 = 13,000; draft: 100,000 at 10% = 10,000 + 20,000 at 20% = 4,000 → 14,000
+    assert (outcome.current, outcome.simulated, outcome.difference) == (D("13000.00"), D("14000.00"), D("1000.00"))
+
+
+def test_inquiries_resolve_once_with_an_adjustment_or_a_reason() -> None:
+    from services.compensation.domain.inquiries import resolve
+    from shared.errors import ConflictError
+    adjusted = resolve("open", "adjust", D("-150.00"), "double-counted split")
+    assert adjusted.status == "adjusted" and adjusted.line is not None and adjusted.line.amount == D("-150.00")
+    assert resolve("open", "reject", None, "the plan pays on booked amount").line is None
+    with pytest.raises(InvalidInput):
+        resolve("open", "reject", None, "  ")
+    with pytest.raises(InvalidInput):
+        resolve("open", "adjust", D("1.001"), "x")
+    with pytest.raises(ConflictError):
+        resolve("rejected", "adjust", D("10.00"), "again")

@@ -12,8 +12,13 @@ from services.compensation.api.schemas import (
     PlanOut,
     PlanVersionIn,
     PlanVersionOut,
+    SimulationIn,
+    SimulationOut,
+    SimulationRowOut,
+    zero,
 )
 from services.compensation.db import plans_repo
+from services.compensation.simulation_queries import simulate_plan
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -71,3 +76,19 @@ async def list_assignments(plan_id: str, uow: Uow, who: Reader) -> list[Assignme
     async with uow:
         await commands.must_exist(uow, plan_id)
         return [AssignmentOut(**a) for a in await plans_repo.assignments(uow.session, plan_id)]
+
+
+@router.post("/{plan_id}/simulate", response_model=SimulationOut)
+async def simulate(plan_id: str, body: SimulationIn, uow: Uow, who: Ops) -> SimulationOut:
+    """A period's results under a draft version, next to what the ledger paid; nothing is written."""
+    terms = body.terms()
+    terms.pop("period")
+    async with uow:
+        await commands.must_exist(uow, plan_id)
+        rows = await simulate_plan(uow, plan_id, body.period, terms)
+    out = [SimulationRowOut(rep_id=r.rep_id, current=r.current, simulated=r.simulated, difference=r.difference)
+           for r in rows]
+    return SimulationOut(plan_id=plan_id, period=body.period, reps=out,
+                         current=sum((r.current for r in out), zero()),
+                         simulated=sum((r.simulated for r in out), zero()),
+                         difference=sum((r.difference for r in out), zero()))

@@ -36,6 +36,26 @@ class PlanVersionOut(BaseModel):
     terms: dict[str, Any]
 
 
+class SimulationIn(TermsIn):
+    period: str = Field(pattern=r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
+
+
+class SimulationRowOut(BaseModel):
+    rep_id: str
+    current: Money
+    simulated: Money
+    difference: Money
+
+
+class SimulationOut(BaseModel):
+    plan_id: str
+    period: str
+    reps: list[SimulationRowOut]
+    current: Money
+    simulated: Money
+    difference: Money
+
+
 class PlanOut(BaseModel):
     id: str
     name: str

@@ -104,12 +104,20 @@ async def paid_in_period(session: AsyncSession, rep_id: str, period: str) -> Dec
     return Decimal((await session.execute(stmt)).scalar_one())
 
 
+def _row(x: Line, common: dict[str, Any]) -> dict[str, Any]:
+    return {"component": x.component, "kind": x.kind, "base": x.base, "rate": x.rate, "amount": x.amount,
+            "tier": x.tier, "attainment_before": x.attainment_before, "attainment_after": x.attainment_after,
+            "reason": x.reason, **common}
+
+
 async def add_lines(session: AsyncSession, lines: list[Line], common: dict[str, Any]) -> None:
     if lines:
-        await session.execute(commission_lines.insert(), [{
-            "component": x.component, "kind": x.kind, "base": x.base, "rate": x.rate, "amount": x.amount,
-            "tier": x.tier, "attainment_before": x.attainment_before, "attainment_after": x.attainment_after,
-            "reason": x.reason, **common} for x in lines])
+        await session.execute(commission_lines.insert(), [_row(x, common) for x in lines])
+
+
+async def add_line(session: AsyncSession, line: Line, common: dict[str, Any]) -> int:
+    stmt = commission_lines.insert().values(_row(line, common)).returning(commission_lines.c.id)
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def lines_of_credit(session: AsyncSession, c: Credit) -> list[Line]:
@@ -147,3 +155,19 @@ async def closed_periods(session: AsyncSession) -> set[str]:
 async def credit_status(session: AsyncSession, deal_id: str, rep_id: str) -> str | None:
     stmt = select(credits.c.status).where(credits.c.deal_id == deal_id, credits.c.rep_id == rep_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def paid_credits(session: AsyncSession, plan_id: str, quota_period: str) -> list[dict[str, Any]]:
+    """The plan's paid credits in a period, in the order they were paid, with what each paid and its deal."""
+    c, x = credits.c, commission_lines.c
+    paid = (select(x.deal_id, x.rep_id, x.credit_no, func.min(x.id).label("first_id"),
+                   func.sum(x.amount).label("paid"))
+            .where(x.reason.is_(None)).group_by(x.deal_id, x.rep_id, x.credit_no).subquery())
+    stmt = (select(c.deal_id, c.rep_id, c.percent, c.base, paid.c.paid, deals.c.closed_at, deals.c.products,
+                   deals.c.new_logo)
+            .join(paid, (paid.c.deal_id == c.deal_id) & (paid.c.rep_id == c.rep_id)
+                  & (paid.c.credit_no == c.credit_no))
+            .join(deals, deals.c.deal_id == c.deal_id)
+            .where(c.plan_id == plan_id, c.quota_period == quota_period, c.status == "paid")
+            .order_by(paid.c.first_id))
+    return [dict(r._mapping) for r in await session.execute(stmt)]

@@ -128,3 +128,21 @@ teams = Table(
     Column("manager_rep_id", String(64), nullable=True),
     Column("parent_team_id", String(64), nullable=True),
 )
+inquiries = Table(
+    "inquiries", metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("line_id", BigInteger().with_variant(Integer(), "sqlite"), nullable=False, index=True),
+    Column("rep_id", String(64), nullable=False, index=True),
+    Column("status", String(10), nullable=False),  # open, adjusted, rejected
+    Column("adjustment_line_id", BigInteger().with_variant(Integer(), "sqlite"), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("resolved_at", UtcDateTime(), nullable=True),
+)
+inquiry_messages = Table(
+    "inquiry_messages", metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("inquiry_id", BigInteger().with_variant(Integer(), "sqlite"), nullable=False, index=True),
+    Column("author", String(200), nullable=False),
+    Column("body", String(2000), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

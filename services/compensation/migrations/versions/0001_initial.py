@@ -15,7 +15,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-TABLES = ("teams", "reps", "quotas", "plans", "plan_versions", "plan_assignments",
+TABLES = ("inquiry_messages", "inquiries", "teams", "reps", "quotas", "plans", "plan_versions", "plan_assignments",
           "periods", "exchange_rates", "draws", "deals", "credits", "commission_lines")
 
 
@@ -140,6 +140,25 @@ def upgrade() -> None:
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("manager_rep_id", sa.String(64), nullable=True),
         sa.Column("parent_team_id", sa.String(64), nullable=True),
+    )
+
+    op.create_table(
+        "inquiries",
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("line_id", ID, nullable=False, index=True),
+        sa.Column("rep_id", sa.String(64), nullable=False, index=True),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("adjustment_line_id", ID, nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("resolved_at", UtcDateTime(), nullable=True),
+    )
+    op.create_table(
+        "inquiry_messages",
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("inquiry_id", ID, nullable=False, index=True),
+        sa.Column("author", sa.String(200), nullable=False),
+        sa.Column("body", sa.String(2000), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
     )
 
 

@@ -1,0 +1,96 @@
+"""Disputes: /v1/commissions/{line_id}/inquiries and /v1/inquiries (threads stay with their line)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from services.compensation import inquiry_commands as commands
+from services.compensation.api.access import ensure_sees_rep, visible_reps
+from services.compensation.api.deps import Ops, Reader, Uow
+from services.compensation.db import inquiries_repo as repo
+from shared.errors import NotFoundError
+from shared.events.types import Money
+
+router = APIRouter(tags=["inquiries"])
+
+
+class CommentIn(BaseModel):
+    comment: str = Field(min_length=1, max_length=2000)
+
+
+class ResolveIn(CommentIn):
+    resolution: Literal["adjust", "reject"]
+    amount: Money | None = None
+
+
+class MessageOut(BaseModel):
+    author: str
+    body: str
+    created_at: datetime
+
+
+class InquiryOut(BaseModel):
+    id: int
+    line_id: int
+    rep_id: str
+    status: str
+    adjustment_line_id: int | None
+    created_at: datetime
+    resolved_at: datetime | None
+    messages: list[MessageOut]
+
+
+async def _visible(uow: Uow, who: Reader, inquiry_id: int) -> InquiryOut:
+    found = await repo.get(uow.session, inquiry_id)
+    if found is None:
+        raise NotFoundError(f"no inquiry {inquiry_id}")
+    await ensure_sees_rep(uow.session, who, found["rep_id"])
+    return InquiryOut.model_validate(found)
+
+
+@router.post("/commissions/{line_id}/inquiries", status_code=status.HTTP_201_CREATED, response_model=InquiryOut)
+async def raise_inquiry(line_id: int, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
+    async with uow:
+        line = await repo.line(uow.session, line_id)
+        if line is None:
+            raise NotFoundError(f"no commission line {line_id}")
+        await ensure_sees_rep(uow.session, who, line["rep_id"])
+        inquiry_id = await commands.raise_inquiry(line, body.comment, who.rep_id or who.sub, uow)
+    async with uow:
+        return await _visible(uow, who, inquiry_id)
+
+
+@router.get("/commissions/{line_id}/inquiries", response_model=list[InquiryOut])
+async def line_inquiries(line_id: int, uow: Uow, who: Reader) -> list[InquiryOut]:
+    async with uow:
+        found = await repo.ids(uow.session, await visible_reps(uow.session, who), None, line_id)
+        return [await _visible(uow, who, i) for i in found]
+
+
+@router.get("/inquiries", response_model=list[InquiryOut])
+async def list_inquiries(uow: Uow, who: Reader,
+                         state: Literal["open", "adjusted", "rejected"] | None = None) -> list[InquiryOut]:
+    async with uow:
+        found = await repo.ids(uow.session, await visible_reps(uow.session, who), state, None)
+        return [await _visible(uow, who, i) for i in found]
+
+
+@router.post("/inquiries/{inquiry_id}/messages", response_model=InquiryOut)
+async def reply(inquiry_id: int, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
+    async with uow:
+        await _visible(uow, who, inquiry_id)
+        await commands.reply(inquiry_id, body.comment, who.rep_id or who.sub, uow)
+    async with uow:
+        return await _visible(uow, who, inquiry_id)
+
+
+@router.post("/inquiries/{inquiry_id}/resolve", response_model=InquiryOut)
+async def resolve(inquiry_id: int, body: ResolveIn, uow: Uow, who: Ops) -> InquiryOut:
+    async with uow:
+        await commands.resolve_inquiry(commands.Resolve(inquiry_id, body.resolution, body.amount, body.comment,
+                                                        who.sub), uow)
+    async with uow:
+        return await _visible(uow, who, inquiry_id)
