@@ -20,8 +20,8 @@ async def history(session: AsyncSession, period: str, group_by: str | None = Non
         stmt = stmt.where(adjustments.c.group_by == group_by)
     if group_id:
         stmt = stmt.where(adjustments.c.group_id == group_id)
-    stmt = stmt.order_by(adjustments.c.created_at, adjustments.c.adjustment_id)
-    return [dict(r._mapping) for r in (await session.execute(stmt)).all()]
+    stmt = stmt.order_by(adjustments.c.id)
+    return [{k: v for k, v in r._mapping.items() if k != "id"} for r in (await session.execute(stmt)).all()]
 
 
 async def latest(session: AsyncSession, period: str, group_by: str, method: str) -> dict[tuple[str, str], dict]:

@@ -116,7 +116,8 @@ event_history = Table(
 
 adjustments = Table(
     "adjustments", metadata,
-    Column("adjustment_id", String(36), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the order they were made in
+    Column("adjustment_id", String(36), nullable=False, unique=True),
     Column("period", String(7), nullable=False, index=True),
     Column("group_by", String(10), nullable=False),
     Column("group_id", String(200), nullable=False),

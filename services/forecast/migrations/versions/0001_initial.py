@@ -20,7 +20,8 @@ def upgrade() -> None:
     create_plumbing_tables_v1()
     op.create_table(
         "adjustments",
-        sa.Column("adjustment_id", sa.String(36), primary_key=True),
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("adjustment_id", sa.String(36), nullable=False, unique=True),
         sa.Column("period", sa.String(7), nullable=False),
         sa.Column("group_by", sa.String(10), nullable=False),
         sa.Column("group_id", sa.String(200), nullable=False),
