@@ -8,13 +8,18 @@ from services.compensation.db import ledger_repo as repo
 from services.compensation.db import org
 from services.compensation.domain import deals
 from shared.db.uow import UnitOfWork
-from shared.events import CloudEvent
+from shared.events import CloudEvent, PoisonEvent
 from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler
 
 
 def _splits(splits: list[ev.Split] | None) -> deals.Splits | None:
     return None if splits is None else tuple((s.rep_id, Decimal(s.percent)) for s in splits)
+
+
+def _cents(amount: Decimal | None) -> None:
+    if amount is not None and amount != amount.quantize(Decimal("0.01")):
+        raise PoisonEvent(f"amount {amount} has more than 2 decimal places")
 
 
 def _attributes(data: ev.Payload) -> tuple[frozenset[str], bool]:
@@ -27,6 +32,7 @@ def _attributes(data: ev.Payload) -> tuple[frozenset[str], bool]:
 async def credit_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     """deal.closed: won pays each rep on their split once; lost after won claws back."""
     data: ev.DealClosed = event.data
+    _cents(data.amount)
     known = await repo.deal(uow.session, data.deal_id)
     if data.outcome == "lost":
         await _unwin(uow, data.deal_id, known, "deal lost after won", str(event.id), "lost")
@@ -63,6 +69,7 @@ async def claw_back_reopened_deal(event: CloudEvent, uow: UnitOfWork) -> None:
 async def adjust_changed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     """deal.updated on a won deal with a new amount or split: reverse what was paid, pay on the new figures."""
     data: ev.DealUpdated = event.data
+    _cents(data.amount)
     known = await repo.deal(uow.session, data.deal_id)
     splits = _splits(data.splits)
     if known is None or deals.on_changed(known.facts, data.amount, data.currency, splits) == "nothing":

@@ -58,6 +58,7 @@ async def pay_rep(uow: UnitOfWork, deal: repo.Deal, rep_id: str, percent: Decima
     except Waiting as waiting:
         await repo.save_credit(uow.session, {**credit, "status": "pending", "reason": str(waiting)})
         return
+    await repo.lock_rep(uow.session, rep_id)
     share = DealShare(deal.deal_id, rep_id, day, convert(deal.facts.amount, rate), percent,
                       convert(split_share(deal.facts.amount, percent), rate), deal.products, deal.new_logo)
     period = first_open(quota_period, await repo.closed_periods(uow.session))

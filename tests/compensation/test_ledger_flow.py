@@ -162,3 +162,17 @@ async def test_spif_from_deal_extras(compensation: RunningService, embedded_back
     assert sorted((x["rep_id"], x["component"], x["amount"]) for x in got) == [
         ("rep-1", "flat", "100.00"), ("rep-1", "new_logo", "250.00"),
         ("rep-2", "flat", "100.00"), ("rep-2", "new_logo", "250.00")]
+
+
+async def test_an_amount_with_fractions_of_a_cent_is_dead_lettered(compensation: RunningService,
+                                                                  embedded_backend: EmbeddedBackend) -> None:
+    client = compensation.client
+    await setup_plan(client, {**WORKED_PLAN, "components": [{"kind": "rate", "name": "flat", "rate": "0.10"}]},
+                     {"rep-1": None})
+    await send(embedded_backend, CLOSED_T, closed("d-bad", "100.005"), "d-bad", 1)
+    await send(embedded_backend, CLOSED_T, closed("d-ok", "100.00"), "d-ok", 1)
+    got = await lines_until(client, 1)
+    assert [(x["deal_id"], x["amount"]) for x in got] == [("d-ok", "10.00")]  # 100.00 × 10%
+    dlq = f"{embedded_backend.topic('coxswain.pipeline')}.dlq.{embedded_backend.platform.group('compensation')}"
+    dead = await eventually(lambda: embedded_backend.read_topic(dlq))
+    assert [r.key for r in dead] == ["d-bad"]

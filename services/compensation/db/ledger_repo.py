@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.compensation.db.models import commission_lines, credits, deals, exchange_rates, periods
@@ -171,3 +171,10 @@ async def paid_credits(session: AsyncSession, plan_id: str, quota_period: str) -
             .where(c.plan_id == plan_id, c.quota_period == quota_period, c.status == "paid")
             .order_by(paid.c.first_id))
     return [dict(r._mapping) for r in await session.execute(stmt)]
+
+
+async def lock_rep(session: AsyncSession, rep_id: str) -> None:
+    """Serialise one rep's credits across consumer replicas (attainment is a running sum); PostgreSQL only,
+    SQLite already allows a single writer."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:rep))"), {"rep": f"comp:{rep_id}"})
