@@ -13,6 +13,7 @@ from services.forecast.changes import DEAL_EVENTS, change_of
 from services.forecast.db import org as org_db
 from services.forecast.db import queries
 from services.forecast.db.models import event_history
+from services.forecast.domain.cells import AGES, STAGES, TOTALS
 from services.forecast.domain.methods import (
     Context,
     Figures,
@@ -39,6 +40,13 @@ class Question:
     calendar: FiscalCalendar
     settings: MethodSettings
     as_of: datetime | None = None
+    method: str | None = None  # only this method's figure is wanted (None: every method's)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of aggregate row the wanted figures read (totals always: closed won, open pipeline)."""
+        extra = {"historical": (STAGES,), "cycle_length": (AGES,), None: (STAGES, AGES)}
+        return (TOTALS, *extra.get(self.method, ()))
 
 
 @dataclass(frozen=True)
@@ -57,9 +65,9 @@ async def organisation(session: AsyncSession) -> Organisation:
                         territory_reps)
 
 
-async def live_state(session: AsyncSession, months: list[str], dimension: str, period: str) -> State:
-    return State(await queries.period_records(session, months, dimension), await queries.stage_book(session),
-                 await queries.won_cycles(session), await org_db.quotas_in(session, period))
+async def live_state(session: AsyncSession, months: list[str], dimension: str, q: Question) -> State:
+    return State(await queries.period_records(session, months, dimension, q.kinds), await queries.stage_book(session),
+                 await queries.won_cycles(session), await org_db.quotas_in(session, q.period))
 
 
 async def replayed_book(session: AsyncSession, as_of: datetime) -> tuple[Book, dict[tuple[str, str], Quota]]:
@@ -92,7 +100,7 @@ async def forecast_lines(session: AsyncSession, q: Question) -> list[Line]:
     months = q.calendar.months_in(q.period)
     dimension = "rep" if q.group_by in ("rep", "team") else q.group_by
     state = (await past_state(session, months, dimension, q.period, q.as_of) if q.as_of
-             else await live_state(session, months, dimension, q.period))
+             else await live_state(session, months, dimension, q))
     ctx = context(state, q)
     leaves: dict[tuple[str, str], Figures] = {k: figures(rows, ctx) for k, rows in group_rows(state.records).items()}
     return report(leaves, q.group_by, await organisation(session), state.quotas)

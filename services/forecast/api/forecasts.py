@@ -26,7 +26,7 @@ async def read_forecast(uow: Uow, who: Reader, settings: Settings, clock: Now, p
                         as_of: AsOf = None) -> ForecastOut:
     if as_of is not None and as_of.tzinfo is None:
         raise InvalidInput("as_of", "give a time zone, e.g. 2026-10-01T00:00:00Z")
-    question = Question(period, group_by, clock.now(), settings.calendar, settings.methods, as_of)
+    question = Question(period, group_by, clock.now(), settings.calendar, settings.methods, as_of, method)
     async with uow:
         org = await organisation(uow.session)
         visible = visible_groups(who, group_by, org)

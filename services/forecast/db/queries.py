@@ -13,16 +13,15 @@ from services.forecast.domain.methods import Record, StageRecord
 
 
 async def period_records(session: AsyncSession, months: list[str], dimension: str,
-                         groups: set[str] | None = None) -> list[Record]:
-    """Every aggregate row of the dimension in these months, summed per group, currency and detail."""
+                         kinds: tuple[str, ...] = tuple(LAYOUT)) -> list[Record]:
+    """The aggregate rows (of these kinds) of the dimension in these months, summed per group, currency, detail."""
     out: list[Record] = []
-    for kind, (table, keys, measures) in LAYOUT.items():
+    for kind in kinds:
+        table, keys, measures = LAYOUT[kind]
         detail = [table.c[k] for k in keys[4:]]
         stmt = (select(table.c.group_id, table.c.currency, *detail, *(func.sum(table.c[m]) for m in measures))
                 .where(table.c.period.in_(months), table.c.dimension == dimension)
                 .group_by(table.c.group_id, table.c.currency, *detail))
-        if groups is not None:
-            stmt = stmt.where(table.c.group_id.in_(groups))
         for row in (await session.execute(stmt)).all():
             values = tuple(row)
             sums = tuple(_exact(v, m) for v, m in zip(values[2 + len(detail):], measures, strict=True))
