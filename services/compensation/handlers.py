@@ -17,7 +17,10 @@ def _splits(splits: list[ev.Split] | None) -> deals.Splits | None:
     return None if splits is None else tuple((s.rep_id, Decimal(s.percent)) for s in splits)
 
 
-def _cents(amount: Decimal | None) -> None:
+def _cents(amount: Decimal | None, *ids: str | None) -> None:
+    """What the ledger cannot store exactly is refused at once (dead letter), not retried."""
+    if any(i is not None and len(i) > 64 for i in ids):
+        raise PoisonEvent("an id is longer than 64 characters")
     if amount is not None and amount != amount.quantize(Decimal("0.01")):
         raise PoisonEvent(f"amount {amount} has more than 2 decimal places")
 
@@ -32,7 +35,7 @@ def _attributes(data: ev.Payload) -> tuple[frozenset[str], bool]:
 async def credit_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     """deal.closed: won pays each rep on their split once; lost after won claws back."""
     data: ev.DealClosed = event.data
-    _cents(data.amount)
+    _cents(data.amount, data.deal_id, data.owner_id, *(s.rep_id for s in data.splits))
     known = await repo.deal(uow.session, data.deal_id)
     if data.outcome == "lost":
         await _unwin(uow, data.deal_id, known, "deal lost after won", str(event.id), "lost")
@@ -69,7 +72,7 @@ async def claw_back_reopened_deal(event: CloudEvent, uow: UnitOfWork) -> None:
 async def adjust_changed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     """deal.updated on a won deal with a new amount or split: reverse what was paid, pay on the new figures."""
     data: ev.DealUpdated = event.data
-    _cents(data.amount)
+    _cents(data.amount, data.deal_id, *(s.rep_id for s in data.splits or []))
     known = await repo.deal(uow.session, data.deal_id)
     splits = _splits(data.splits)
     if known is None or deals.on_changed(known.facts, data.amount, data.currency, splits) == "nothing":

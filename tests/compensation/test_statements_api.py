@@ -109,6 +109,9 @@ async def test_draws_settle_at_period_close(compensation: RunningService, embedd
     ("put", "/v1/exchange-rates/EUR/EUR/2026-11-01", {"rate": "1.1"}, "quote"),
     ("put", "/v1/draws/rep-1", {"kind": "loan", "amount": "10.00", "currency": "USD"}, "kind"),
     ("post", "/v1/periods/Q4/close", None, "period"),
+    ("put", "/v1/quotas/" + "r" * 65 + "/2026-Q4", {"amount": "10.00", "currency": "USD"}, "rep_id"),
+    ("post", "/v1/plans", {**WORKED_PLAN, "components": [
+        {"kind": "spif", "amount": "1.00", "criteria": {"product": ["a"]}}]}, "components[0].criteria.product"),
 ])
 async def test_bad_input_is_a_problem_naming_the_field(compensation: RunningService, method: str, path: str,
                                                         body: dict | None, field: str) -> None:

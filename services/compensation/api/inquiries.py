@@ -58,7 +58,7 @@ async def raise_inquiry(line_id: int, body: CommentIn, uow: Uow, who: Reader) ->
         if line is None:
             raise NotFoundError(f"no commission line {line_id}")
         await ensure_sees_rep(uow.session, who, line["rep_id"])
-        inquiry_id = await commands.raise_inquiry(line, body.comment, who.rep_id or who.sub, uow)
+        inquiry_id = await commands.raise_inquiry(line, body.comment, (who.rep_id or who.sub)[:200], uow)
     async with uow:
         return await _visible(uow, who, inquiry_id)
 
@@ -82,7 +82,7 @@ async def list_inquiries(uow: Uow, who: Reader,
 async def reply(inquiry_id: int, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
     async with uow:
         await _visible(uow, who, inquiry_id)
-        await commands.reply(inquiry_id, body.comment, who.rep_id or who.sub, uow)
+        await commands.reply(inquiry_id, body.comment, (who.rep_id or who.sub)[:200], uow)
     async with uow:
         return await _visible(uow, who, inquiry_id)
 
@@ -91,6 +91,6 @@ async def reply(inquiry_id: int, body: CommentIn, uow: Uow, who: Reader) -> Inqu
 async def resolve(inquiry_id: int, body: ResolveIn, uow: Uow, who: Ops) -> InquiryOut:
     async with uow:
         await commands.resolve_inquiry(commands.Resolve(inquiry_id, body.resolution, body.amount, body.comment,
-                                                        who.sub), uow)
+                                                        who.sub[:200]), uow)
     async with uow:
         return await _visible(uow, who, inquiry_id)

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from services.compensation import period_commands, plan_commands
 from services.compensation.api.access import ensure_sees_rep
-from services.compensation.api.deps import Ops, Reader, Uow
+from services.compensation.api.deps import Ops, Reader, RepId, Uow
 from services.compensation.api.schemas import DrawIn, DrawOut, QuotaIn, QuotaOut, RateIn, RateOut
 from services.compensation.db import ledger_repo, plans_repo, statements_repo
 from shared.errors import InvalidInput, NotFoundError
@@ -17,7 +17,7 @@ router = APIRouter(tags=["quotas and rates"])
 
 
 @router.put("/quotas/{rep_id}/{period}", response_model=QuotaOut)
-async def set_quota(rep_id: str, period: str, body: QuotaIn, uow: Uow, who: Ops) -> QuotaOut:
+async def set_quota(rep_id: RepId, period: str, body: QuotaIn, uow: Uow, who: Ops) -> QuotaOut:
     async with uow:
         await plan_commands.set_quota(plan_commands.SetQuota(rep_id, period, body.amount, body.currency), uow)
     return QuotaOut(rep_id=rep_id, period=period, amount=body.amount, currency=body.currency)
@@ -47,7 +47,7 @@ async def list_rates(uow: Uow, who: Reader) -> list[RateOut]:
 
 
 @router.put("/draws/{rep_id}", response_model=DrawOut)
-async def set_draw(rep_id: str, body: DrawIn, uow: Uow, who: Ops) -> DrawOut:
+async def set_draw(rep_id: RepId, body: DrawIn, uow: Uow, who: Ops) -> DrawOut:
     async with uow:
         balance = await period_commands.set_draw(
             period_commands.SetDraw(rep_id, body.kind, body.amount, body.currency), uow)

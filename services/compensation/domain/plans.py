@@ -111,6 +111,10 @@ def _spif(raw: dict[str, Any], field: str, name: str) -> Spif:
         ends = date.fromisoformat(crit["ends_on"]) if crit.get("ends_on") else None
     except (TypeError, ValueError):
         raise InvalidInput(f"{field}.criteria", "starts_on and ends_on are ISO dates") from None
+    if crit.get("product") is not None and not isinstance(crit["product"], str):
+        raise InvalidInput(f"{field}.criteria.product", "a product name")
+    if crit.get("new_logo") is not None and not isinstance(crit["new_logo"], bool):
+        raise InvalidInput(f"{field}.criteria.new_logo", "true or false")
     if starts and ends and ends < starts:
         raise InvalidInput(f"{field}.criteria.ends_on", "ends before starts_on")
     return Spif(name, amount, rate, _optional(crit, "min_amount", f"{field}.criteria"), crit.get("product"),
