@@ -176,3 +176,19 @@ async def test_an_amount_with_fractions_of_a_cent_is_dead_lettered(compensation:
     dlq = f"{embedded_backend.topic('coxswain.pipeline')}.dlq.{embedded_backend.platform.group('compensation')}"
     dead = await eventually(lambda: embedded_backend.read_topic(dlq))
     assert [r.key for r in dead] == ["d-bad"]
+
+
+async def test_a_split_change_on_a_won_deal_moves_the_commission(compensation: RunningService,
+                                                                 embedded_backend: EmbeddedBackend) -> None:
+    client = compensation.client
+    await setup_plan(client, {**WORKED_PLAN, "components": [{"kind": "rate", "name": "flat", "rate": "0.10"}]},
+                     {"rep-1": None, "rep-2": None})
+    await send(embedded_backend, CLOSED_T, closed("d-1", "9000.00"), "d-1", 1)
+    await lines_until(client, 1)
+    new_splits = [ev.Split(rep_id="rep-1", percent=D("50")), ev.Split(rep_id="rep-2", percent=D("50"))]
+    await send(embedded_backend, "coxswain.deal.updated.v1", ev.DealUpdated(deal_id="d-1", splits=new_splits),
+               "d-1", 2)
+    got = await lines_until(client, 4)
+    # 9,000 × 10% = 900 to rep-1, reversed; then 4,500 × 10% = 450 each
+    assert [(x["rep_id"], x["amount"]) for x in got] == [
+        ("rep-1", "900.00"), ("rep-1", "-900.00"), ("rep-1", "450.00"), ("rep-2", "450.00")]
