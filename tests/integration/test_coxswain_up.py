@@ -34,6 +34,14 @@ async def test_coxswain_up_serves_all_five_services(tmp_path: Path) -> None:
 
             await eventually(all_healthy, timeout=90, interval=0.5)
             ops = auth_headers("ops")
+            comp = f"http://127.0.0.1:{PORTS['compensation']}/v1"
+            plan = await client.post(f"{comp}/plans", headers=ops, json={
+                "id": "flat", "name": "Flat", "effective_from": "2000-01-01", "currency": "EUR",
+                "period_kind": "quarter", "components": [{"kind": "rate", "name": "flat", "rate": "0.10"}]})
+            assert plan.status_code == 201, plan.text
+            assigned = await client.post(f"{comp}/plans/flat/assignments", headers=ops,
+                                         json={"rep_id": "rep-1", "starts_on": "2000-01-01"})
+            assert assigned.status_code == 201, assigned.text
             deal = await client.post(f"http://127.0.0.1:{PORTS['pipeline']}/v1/deals", headers=ops, json={
                 "name": "Up and running", "amount": "1000.00", "currency": "EUR", "owner_id": "rep-1"})
             assert deal.status_code == 201, deal.text
@@ -47,7 +55,8 @@ async def test_coxswain_up_serves_all_five_services(tmp_path: Path) -> None:
                 return r.json().get("items", []) if r.status_code == 200 else []
 
             lines = await eventually(ledger_lines, timeout=60)
-            assert lines[0]["deal_id"] == deal.json()["id"]
+            # 10% of 1,000.00 under the flat plan
+            assert [(x["deal_id"], x["amount"]) for x in lines] == [(deal.json()["id"], "100.00")]
         assert (tmp_path / "data" / "bus.db").exists()
     finally:
         process.terminate()
