@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from services.forecast.db.models import snapshot_lines, snapshots
 from services.forecast.domain.methods import METHODS
+from services.forecast.domain.report import Line
 from services.forecast.reading import Question, forecast_lines
 from services.forecast.settings import ForecastSettings
 from shared.db.uow import UnitOfWork
@@ -38,25 +39,30 @@ async def take_snapshots(cmd: TakeSnapshots, uow: UnitOfWork, settings: Forecast
         lines = {group_by: await forecast_lines(uow.session, Question(
             cmd.period, group_by, taken_at, settings.calendar, settings.methods)) for group_by in ("rep", "team")}
         for method in cmd.methods:
-            snapshot_id, totals = str(uuid.uuid4()), dict[str, Decimal]()
-            rows = [dict(snapshot_id=snapshot_id, dimension=group_by, group_id=ln.group, currency=ln.currency,
-                         forecast=ln.figures.forecast(method).quantize(Decimal("0.01")),
-                         closed_won=ln.figures.closed_won) for group_by, found in lines.items() for ln in found]
-            for row in rows:
-                if row["dimension"] == "rep":
-                    totals[row["currency"]] = totals.get(row["currency"], Decimal(0)) + row["forecast"]
-            wire = {c: format(v, "f") for c, v in totals.items()}
-            snap = dict(snapshot_id=snapshot_id, period=cmd.period, method=method, taken_at=taken_at,
-                        trigger=cmd.trigger, totals=json.dumps(wire))
-            await uow.session.execute(snapshots.insert().values(snap))
-            if rows:
-                await uow.session.execute(snapshot_lines.insert(), rows)
-            await uow.emit(SNAPSHOT_TAKEN, subject=snapshot_id, sequence=1, data=ev.ForecastSnapshotTaken(
-                snapshot_id=snapshot_id, period=cmd.period, method=method, taken_at=taken_at, totals=wire,
-                trigger=cmd.trigger))
-            out.append({**snap, "totals": wire})
+            out.append(await _snapshot(uow, cmd, method, taken_at, lines))
         await uow.commit()
     return out
+
+
+async def _snapshot(uow: UnitOfWork, cmd: TakeSnapshots, method: str, taken_at: datetime,
+                    lines: dict[str, list[Line]]) -> dict:
+    snapshot_id, totals = str(uuid.uuid4()), dict[str, Decimal]()
+    rows = [dict(snapshot_id=snapshot_id, dimension=group_by, group_id=ln.group, currency=ln.currency,
+                 forecast=ln.figures.forecast(method).quantize(Decimal("0.01")), closed_won=ln.figures.closed_won)
+            for group_by, found in lines.items() for ln in found]
+    for row in rows:
+        if row["dimension"] == "rep":  # the total is the reps' sum (teams would count a rep once per level)
+            totals[row["currency"]] = totals.get(row["currency"], Decimal(0)) + row["forecast"]
+    wire = {c: format(v, "f") for c, v in totals.items()}
+    snap = dict(snapshot_id=snapshot_id, period=cmd.period, method=method, taken_at=taken_at, trigger=cmd.trigger,
+                totals=json.dumps(wire))
+    await uow.session.execute(snapshots.insert().values(snap))
+    if rows:
+        await uow.session.execute(snapshot_lines.insert(), rows)
+    await uow.emit(SNAPSHOT_TAKEN, subject=snapshot_id, sequence=1, data=ev.ForecastSnapshotTaken(
+        snapshot_id=snapshot_id, period=cmd.period, method=method, taken_at=taken_at, totals=wire,
+        trigger=cmd.trigger))
+    return {**snap, "totals": wire}
 
 
 async def take_scheduled_snapshots(runtime: ServiceRuntime) -> list[dict]:

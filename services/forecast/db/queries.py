@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.forecast.db.models import cycle_stats, forecast_deals, stage_records
-from services.forecast.db.projection import LAYOUT, WHOLE
+from services.forecast.db.projection import LAYOUT
 from services.forecast.domain.deals import DealState
 from services.forecast.domain.methods import Record, StageRecord
 
@@ -30,13 +30,8 @@ async def period_records(session: AsyncSession, months: list[str], dimension: st
 
 
 def _exact(value: object, measure: str) -> Decimal:
-    """SUM comes back as NUMERIC on PostgreSQL and as a scaled integer on SQLite (ExactDecimal's storage)."""
-    if value is None:
-        return Decimal(0)
-    if isinstance(value, Decimal) or measure in WHOLE:
-        return Decimal(value)  # type: ignore[arg-type]
-    scale = {"weighted": 4}.get(measure, 2)
-    return Decimal(int(value)).scaleb(-scale)  # type: ignore[call-overload]
+    """SUM keeps the column's type (ExactDecimal reads it back exactly on both dialects); counts are integers."""
+    return Decimal(0) if value is None else Decimal(value)  # type: ignore[arg-type]
 
 
 async def stage_book(session: AsyncSession) -> dict[tuple[str, str], StageRecord]:
