@@ -1,6 +1,7 @@
 """Pipeline's deal events in forecast's terms: each payload becomes a DealChange for the domain."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,9 +19,10 @@ DEAL_EVENTS = {
 }
 # Fields beyond the catalog minimum that pipeline adds to some events (a tolerant reader takes them),
 # with how to read them from raw JSON.
-_EXTRAS = {"pipeline_id": str, "territory_id": str, "company": str, "probability": int, "amount": Decimal,
-           "currency": str, "owner_id": str, "stage_id": str, "forecast_category": str,
-           "expected_close_date": date.fromisoformat}
+_EXTRAS: dict[str, Callable[[str], Any]] = {
+    "pipeline_id": str, "territory_id": str, "company": str, "probability": int, "amount": Decimal,
+    "currency": str, "owner_id": str, "stage_id": str, "forecast_category": str,
+    "expected_close_date": date.fromisoformat}
 
 
 def change_of(event: CloudEvent) -> DealChange:

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -47,9 +48,10 @@ async def take_snapshots(cmd: TakeSnapshots, uow: UnitOfWork, settings: Forecast
 async def _snapshot(uow: UnitOfWork, cmd: TakeSnapshots, method: str, taken_at: datetime,
                     lines: dict[str, list[Line]]) -> dict:
     snapshot_id, totals = str(uuid.uuid4()), dict[str, Decimal]()
-    rows = [dict(snapshot_id=snapshot_id, dimension=group_by, group_id=ln.group, currency=ln.currency,
-                 forecast=ln.figures.forecast(method).quantize(Decimal("0.01")), closed_won=ln.figures.closed_won)
-            for group_by, found in lines.items() for ln in found]
+    rows: list[dict[str, Any]] = [
+        dict(snapshot_id=snapshot_id, dimension=group_by, group_id=ln.group, currency=ln.currency,
+             forecast=ln.figures.forecast(method).quantize(Decimal("0.01")), closed_won=ln.figures.closed_won)
+        for group_by, found in lines.items() for ln in found]
     for row in rows:
         if row["dimension"] == "rep":  # the total is the reps' sum (teams would count a rep once per level)
             totals[row["currency"]] = totals.get(row["currency"], Decimal(0)) + row["forecast"]
@@ -61,7 +63,7 @@ async def _snapshot(uow: UnitOfWork, cmd: TakeSnapshots, method: str, taken_at: 
         await uow.session.execute(snapshot_lines.insert(), rows)
     await uow.emit(SNAPSHOT_TAKEN, subject=snapshot_id, sequence=1, data=ev.ForecastSnapshotTaken(
         snapshot_id=snapshot_id, period=cmd.period, method=method, taken_at=taken_at, totals=wire,
-        trigger=cmd.trigger))
+        trigger=cmd.trigger))  # type: ignore[call-arg]  # an extra field, allowed by the catalog
     return {**snap, "totals": wire}
 
 

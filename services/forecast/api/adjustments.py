@@ -41,6 +41,9 @@ async def list_adjustments(uow: Uow, who: Reader, period: Period = Query(), grou
         org = await organisation(uow.session)
         rows = await adjustments.history(uow.session, period, group_by, group)
         allowed = {g: visible_groups(who, g, org) for g in {r["group_by"] for r in rows}}
-    items = [adjustment_out(r) for r in rows
-             if allowed[r["group_by"]] is None or r["group_id"] in allowed[r["group_by"]]]
+    items = [adjustment_out(r) for r in rows if _sees(allowed[r["group_by"]], r["group_id"])]
     return Page(items=items)
+
+
+def _sees(visible: set[str] | None, group: str) -> bool:
+    return visible is None or group in visible

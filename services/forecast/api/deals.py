@@ -5,7 +5,7 @@ from fastapi import APIRouter
 
 from services.forecast.api.access import may_see_rep
 from services.forecast.api.deps import Now, Reader, Settings, Uow
-from services.forecast.api.schemas import DealForecastOut, MethodOut, cents, ratio
+from services.forecast.api.schemas import RATIO, DealForecastOut, MethodOut, cents
 from services.forecast.db import queries
 from services.forecast.domain.explain import explain
 from services.forecast.domain.methods import Context, average_cycle
@@ -24,7 +24,7 @@ async def read_deal_forecast(deal_id: str, uow: Uow, who: Reader, settings: Sett
             raise NotFoundError(f"deal {deal_id} has no forecast you may see")
         cycle = average_cycle(*await queries.won_cycles(uow.session), settings.methods)
         ctx = Context(await queries.stage_book(uow.session), cycle, day_number(clock.now().date()), settings.methods)
-    methods = [MethodOut(method=a.method, amount=cents(a.amount), probability=ratio(a.probability) or 0, why=a.why)
+    methods = [MethodOut(method=a.method, amount=cents(a.amount), probability=a.probability.quantize(RATIO), why=a.why)
                for a in explain(deal, ctx)]
     return DealForecastOut(deal_id=deal.deal_id, owner_id=deal.owner_id, status=deal.status, amount=deal.amount,
                            currency=deal.currency, stage_id=deal.stage_id, month=month_of(deal.period_day),
