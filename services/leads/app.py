@@ -1,4 +1,4 @@
-"""Composition root of the leads service: settings, runtime, handlers and routers, wired here only."""
+"""Composition root of the leads service: settings, runtime, handlers, workers and routers, wired here only."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +6,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.leads import handlers
+from services.leads.api import leads
 from services.leads.db.models import metadata
 from services.leads.settings import LeadsSettings
+from services.leads.sla_sweeper import sweep_sla
 from shared.clock import Clock
 from shared.http.app import create_service_app
 from shared.messaging.embedded import EmbeddedBus
@@ -19,12 +21,13 @@ SPEC = ServiceSpec(
     handlers=handlers.EVENT_HANDLERS,
     consumes=handlers.CONSUMED_TOPICS,
     migrations_dir=Path(__file__).parent / "migrations",
+    workers=(sweep_sla,),
 )
 
 
 def create_app(settings: LeadsSettings | None = None, *, clock: Clock | None = None,
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings or LeadsSettings(), clock=clock, embedded_bus=embedded_bus)
-    return create_service_app(runtime, [], title="Coxswain leads",
+    return create_service_app(runtime, [leads.router], title="Coxswain leads",
                               description="Leads: capture, dedupe, scoring, routing, follow-up SLA, conversion.",
                               start_runtime=start_runtime)

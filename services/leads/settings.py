@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -13,3 +14,8 @@ class LeadsSettings(ServiceSettings):
     service: ClassVar[str] = "leads"
 
     port: int = 8001
+    # The SLA bands and breach action are stored (GET/PUT /v1/sla-policy); these only pace the sweeper.
+    sla_sweep_seconds: float = Field(default=30.0, gt=0)
+    sla_sweep_batch: int = Field(default=200, ge=1)
+    import_batch_rows: int = Field(default=500, ge=1, le=5000)
+    import_reported_errors: int = Field(default=1000, ge=0)  # bad rows listed in an import's answer

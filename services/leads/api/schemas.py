@@ -1,0 +1,142 @@
+"""Request and response bodies of the leads API."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.leads.domain.leads import Lead
+from shared.events.types import Currency, Money
+
+
+class LeadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str | None = Field(default=None, max_length=254)
+    name: str | None = Field(default=None, max_length=300)
+    first_name: str | None = Field(default=None, max_length=150)
+    last_name: str | None = Field(default=None, max_length=150)
+    company: str | None = Field(default=None, max_length=300)
+    website: str | None = Field(default=None, max_length=300)
+    title: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    country: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    postal_code: str | None = Field(default=None, max_length=20)
+    industry: str | None = Field(default=None, max_length=100)
+    employee_count: int | None = Field(default=None, ge=0)
+    source: str | None = Field(default=None, max_length=100)
+    activity_count: int | None = Field(default=None, ge=0)
+
+
+class LeadPatch(BaseModel):
+    """Descriptive fields to change (the lead is rescored) and/or a new status."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str | None = None
+    disqualified_reason: str | None = Field(default=None, max_length=500)
+    name: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=254)
+    company: str | None = Field(default=None, max_length=300)
+    title: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    country: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    postal_code: str | None = Field(default=None, max_length=20)
+    industry: str | None = Field(default=None, max_length=100)
+    employee_count: int | None = Field(default=None, ge=0)
+    activity_count: int | None = Field(default=None, ge=0)
+
+
+class AssignIn(BaseModel):
+    rep_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="assigned by hand", max_length=300)
+
+
+class ConvertIn(BaseModel):
+    amount: Money = Field(ge=0)
+    currency: Currency
+
+
+class ScoreLine(BaseModel):
+    rule_id: str
+    category: str
+    points: int
+    description: str
+
+
+class LeadOut(BaseModel):
+    id: str
+    email: str | None
+    name: str | None
+    company: str | None
+    company_domain: str | None
+    title: str | None
+    phone: str | None
+    country: str | None
+    region: str | None
+    postal_code: str | None
+    industry: str | None
+    employee_count: int | None
+    source: str | None
+    activity_count: int
+    status: str
+    disqualified_reason: str | None
+    owner_id: str | None
+    territory_id: str | None
+    score: int
+    score_explanation: list[ScoreLine]
+    sla_due_at: datetime | None
+    sla_breached_at: datetime | None
+    sla_breaches: int
+    escalated_to: str | None
+    first_touched_at: datetime | None
+    deal_id: str | None
+    converted_amount: Money | None
+    converted_currency: str | None
+    merged_count: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, lead: Lead) -> LeadOut:
+        return cls.model_validate({k: getattr(lead, k) for k in cls.model_fields})
+
+
+class CapturedOut(BaseModel):
+    """A capture's answer: the lead, and whether it was new or merged into one already known."""
+
+    outcome: str
+    merged: bool
+    lead: LeadOut
+
+
+class LeadDetailOut(LeadOut):
+    merges: list[dict[str, Any]]
+    assignments: list[dict[str, Any]]
+
+
+class RuleIn(BaseModel):
+    id: str = Field(min_length=1, max_length=64)
+    field: str
+    op: str
+    value: Any
+    points: int
+    description: str = Field(default="", max_length=300)
+
+
+class RulesIn(BaseModel):
+    rules: list[RuleIn]
+
+
+class RulesOut(BaseModel):
+    rules: list[RuleIn]
+    rescored: int | None = None
+
+
+class PolicyBody(BaseModel):
+    bands: str = Field(description="name:min_score:minutes, comma separated, e.g. hot:80:60,cold:0:1440")
+    breach_action: str = Field(description="reroute or escalate")

@@ -1,0 +1,177 @@
+"""Loading, finding, listing and saving leads; the version column turns a concurrent write into a conflict."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, insert, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.leads.db.models import lead_assignments, lead_merges, leads, reps
+from services.leads.domain.leads import OPEN_STATUSES, Lead
+from services.leads.domain.normalise import LeadFields, name_key
+from shared.errors import ConflictError, NotFoundError
+
+_LEAD_FIELDS = tuple(f.name for f in fields(Lead))
+
+
+def to_lead(row: Any) -> Lead:
+    m = row._mapping
+    values = {k: m[k] for k in _LEAD_FIELDS}
+    values["score_explanation"] = tuple(values["score_explanation"] or ())
+    return Lead(**values)
+
+
+def columns(lead: Lead) -> dict[str, Any]:
+    values = {k: getattr(lead, k) for k in _LEAD_FIELDS}
+    values["score_explanation"] = list(lead.score_explanation)
+    values["name_key"] = name_key(lead.name)
+    return values
+
+
+async def find_lead(session: AsyncSession, lead_id: str, *, for_update: bool = False) -> Lead | None:
+    query = select(leads).where(leads.c.id == lead_id)
+    row = (await session.execute(query.with_for_update() if for_update else query)).first()
+    return None if row is None else to_lead(row)
+
+
+async def get_lead(session: AsyncSession, lead_id: str, *, for_update: bool = False) -> Lead:
+    lead = await find_lead(session, lead_id, for_update=for_update)
+    if lead is None:
+        raise NotFoundError(f"lead {lead_id} does not exist")
+    return lead
+
+
+def _dedupe_condition(candidates: Sequence[LeadFields]) -> Any:
+    emails = {c.email for c in candidates if c.email}
+    keys = {(c.company_domain, name_key(c.name)) for c in candidates if c.company_domain and c.name}
+    clauses = []
+    if emails:
+        clauses.append(leads.c.email.in_(emails))
+    if keys:
+        clauses.append(tuple_(leads.c.company_domain, leads.c.name_key).in_(keys))
+    return or_(*clauses) if clauses else None
+
+
+async def known_duplicates(session: AsyncSession, candidates: Sequence[LeadFields]) -> list[Lead]:
+    """The stored leads any of these could be a duplicate of (same email, or same company domain and name)."""
+    condition = _dedupe_condition(candidates)
+    if condition is None:
+        return []
+    rows = await session.execute(select(leads).where(condition).order_by(leads.c.created_at, leads.c.id))
+    return [to_lead(r) for r in rows]
+
+
+async def add_leads(session: AsyncSession, new: Sequence[Lead]) -> None:
+    if new:
+        await session.execute(insert(leads), [columns(lead) for lead in new])
+
+
+async def save_lead(session: AsyncSession, lead: Lead, *, expected_version: int) -> None:
+    result = await session.execute(update(leads).where(leads.c.id == lead.id, leads.c.version == expected_version)
+                                   .values(columns(lead)))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(f"lead {lead.id} was changed by someone else meanwhile; reload it and retry")
+
+
+async def record_merge(session: AsyncSession, lead_id: str, at: datetime, origin: str, matched_on: str,
+                       filled: dict[str, Any]) -> None:
+    await session.execute(insert(lead_merges).values(lead_id=lead_id, merged_at=at, origin=origin,
+                                                     matched_on=matched_on, filled=filled))
+
+
+async def record_assignment(session: AsyncSession, lead_id: str, rep_id: str | None, previous: str | None,
+                            territory_id: str | None, reason: str, at: datetime) -> None:
+    await session.execute(insert(lead_assignments).values(
+        lead_id=lead_id, rep_id=rep_id, previous_rep_id=previous, territory_id=territory_id, reason=reason,
+        assigned_at=at))
+
+
+async def merges_of(session: AsyncSession, lead_id: str) -> list[dict[str, Any]]:
+    rows = await session.execute(select(lead_merges).where(lead_merges.c.lead_id == lead_id)
+                                 .order_by(lead_merges.c.id))
+    return [{k: v for k, v in r._mapping.items() if k not in ("id", "lead_id")} for r in rows]
+
+
+async def assignments_of(session: AsyncSession, lead_id: str) -> list[dict[str, Any]]:
+    rows = await session.execute(select(lead_assignments).where(lead_assignments.c.lead_id == lead_id)
+                                 .order_by(lead_assignments.c.id))
+    return [{k: v for k, v in r._mapping.items() if k not in ("id", "lead_id")} for r in rows]
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    status: str | None = None
+    owner_id: str | None = None
+    territory_id: str | None = None
+    source: str | None = None
+    min_score: int | None = None
+    max_score: int | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Whose leads a caller sees: a rep's own, plus for a manager those of their teams' reps."""
+
+    rep_id: str | None
+    team_ids: frozenset[str]
+
+
+def visible(query: Select[Any], who: Visibility | None) -> Select[Any]:
+    if who is None:
+        return query
+    team_reps = select(reps.c.rep_id).where(reps.c.team_id.in_(who.team_ids))
+    return query.where(or_(leads.c.owner_id == (who.rep_id or ""), leads.c.owner_id.in_(team_reps)))
+
+
+def filtered(query: Select[Any], f: LeadFilter) -> Select[Any]:
+    for name in ("status", "owner_id", "territory_id", "source"):
+        if getattr(f, name) is not None:
+            query = query.where(leads.c[name] == getattr(f, name))
+    if f.min_score is not None:
+        query = query.where(leads.c.score >= f.min_score)
+    if f.max_score is not None:
+        query = query.where(leads.c.score <= f.max_score)
+    if f.created_from is not None:
+        query = query.where(leads.c.created_at >= f.created_from)
+    if f.created_to is not None:
+        query = query.where(leads.c.created_at < f.created_to)
+    return query
+
+
+async def list_leads(session: AsyncSession, f: LeadFilter, who: Visibility | None,
+                     after: tuple[datetime, str] | None, limit: int) -> list[Lead]:
+    """Newest first, keyed by (created_at, id) so a page boundary never skips or repeats a lead."""
+    query = visible(filtered(select(leads), f), who)
+    if after is not None:
+        at, lead_id = after
+        query = query.where(or_(leads.c.created_at < at, and_(leads.c.created_at == at, leads.c.id < lead_id)))
+    rows = await session.execute(query.order_by(leads.c.created_at.desc(), leads.c.id.desc()).limit(limit))
+    return [to_lead(r) for r in rows]
+
+
+async def open_leads_of(session: AsyncSession, rep_id: str) -> list[Lead]:
+    rows = await session.execute(select(leads).where(leads.c.owner_id == rep_id,
+                                                     leads.c.status.in_(OPEN_STATUSES)).order_by(leads.c.id))
+    return [to_lead(r) for r in rows]
+
+
+async def open_load(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(leads.c.owner_id, func.count()).where(
+        leads.c.owner_id.is_not(None), leads.c.status.in_(OPEN_STATUSES)).group_by(leads.c.owner_id))
+    return {owner: int(n) for owner, n in rows}
+
+
+async def due_for_sla(session: AsyncSession, now: datetime, limit: int) -> list[str]:
+    rows = await session.execute(select(leads.c.id).where(
+        leads.c.status == "new", leads.c.sla_breached_at.is_(None), leads.c.sla_due_at <= now)
+        .order_by(leads.c.sla_due_at).limit(limit))
+    return [r[0] for r in rows]
+
+
+def as_fields(lead: Lead) -> dict[str, Any]:
+    return asdict(lead.fields())
