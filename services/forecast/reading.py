@@ -13,6 +13,7 @@ from services.forecast.changes import DEAL_EVENTS, change_of
 from services.forecast.db import org as org_db
 from services.forecast.db import queries
 from services.forecast.db.models import event_history
+from services.forecast.domain.ages import age_bands
 from services.forecast.domain.cells import AGES, STAGES, TOTALS
 from services.forecast.domain.methods import (
     Context,
@@ -66,8 +67,11 @@ async def organisation(session: AsyncSession) -> Organisation:
 
 
 async def live_state(session: AsyncSession, months: list[str], dimension: str, q: Question) -> State:
-    return State(await queries.period_records(session, months, dimension, q.kinds), await queries.stage_book(session),
-                 await queries.won_cycles(session), await org_db.quotas_in(session, q.period))
+    cycles = await queries.won_cycles(session)
+    cap = Decimal(q.settings.cycle_cap_percent) / 100
+    bands = age_bands(q.today.date(), average_cycle(*cycles, q.settings), cap)
+    records = await queries.period_records(session, months, dimension, q.kinds, bands)
+    return State(records, await queries.stage_book(session), cycles, await org_db.quotas_in(session, q.period))
 
 
 async def replayed_book(session: AsyncSession, as_of: datetime) -> tuple[Book, dict[tuple[str, str], Quota]]:

@@ -102,6 +102,8 @@ async def test_a_rebuild_from_the_topics_gives_identical_numbers(backend: Backen
     # (1 + 10 × 0.3) / (1 + 1 + 10) = 1/3 → 7,000 / 3 = 2,333.33
     # only won cycle: d2, Oct 2 → Oct 15 = 13 days; d5 is 19 days old → capped at 95% → 6,650.00
     assert (d5["historical"], d5["cycle_length"]) == ("2333.33", "6650.00")
+    rep2 = {r["group"]: r for r in live_view[("rep", "cycle_length")]}["rep-2"]
+    assert rep2["forecast"] == "9650.00"  # d2's 3,000 won + d5's 6,650 (its creation week is past the cap: old band)
     for topic in (TERRITORY, COMPENSATION, PIPELINE):  # the whole history, replayed into an empty database
         for record in await backend.read_topic(backend.topic(topic)):
             assert record.key is not None and record.value is not None

@@ -2,23 +2,29 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.forecast.db.models import cycle_stats, forecast_deals, stage_records
 from services.forecast.db.projection import LAYOUT
+from services.forecast.domain.ages import FUTURE, OLD, YOUNG, AgeBands
+from services.forecast.domain.cells import AGES
 from services.forecast.domain.deals import DealState
 from services.forecast.domain.methods import Record, StageRecord
 
 
 async def period_records(session: AsyncSession, months: list[str], dimension: str,
-                         kinds: tuple[str, ...] = tuple(LAYOUT)) -> list[Record]:
-    """The aggregate rows (of these kinds) of the dimension in these months, summed per group, currency, detail."""
+                         kinds: tuple[str, ...] = tuple(LAYOUT), bands: AgeBands | None = None) -> list[Record]:
+    """The aggregate rows (of these kinds) of the dimension in these months, summed per group, currency, detail
+    (creation weeks summed into their age bands when `bands` is given)."""
     out: list[Record] = []
     for kind in kinds:
         table, keys, measures = LAYOUT[kind]
-        detail = [table.c[k] for k in keys[4:]]
+        detail: list[Any] = [table.c[k] for k in keys[4:]]
+        if kind == AGES and bands is not None:
+            detail = [_banded(table.c.week, bands)]
         stmt = (select(table.c.group_id, table.c.currency, *detail, *(func.sum(table.c[m]) for m in measures))
                 .where(table.c.period.in_(months), table.c.dimension == dimension)
                 .group_by(table.c.group_id, table.c.currency, *detail))
@@ -27,6 +33,11 @@ async def period_records(session: AsyncSession, months: list[str], dimension: st
             sums = tuple(_exact(v, m) for v, m in zip(values[2 + len(detail):], measures, strict=True))
             out.append((kind, values[0], values[1], tuple(values[2:2 + len(detail)]), sums))
     return out
+
+
+def _banded(week: Any, bands: AgeBands) -> Any:
+    return case((week <= bands.old_upto, OLD), (and_(week >= bands.young_from, week <= bands.young_upto), YOUNG),
+                (week > bands.today, FUTURE), else_=week).label("band")
 
 
 def _exact(value: object, measure: str) -> Decimal:

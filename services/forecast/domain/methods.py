@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from services.forecast.domain.ages import band_value
+
 METHODS = ("weighted", "category", "historical", "cycle_length")
 OPEN_BUCKETS = ("pipeline", "best_case", "most_likely", "commit", "closed")
 ZERO = Decimal(0)
@@ -54,7 +56,7 @@ class GroupRows:
 
     totals: dict[str, tuple[Decimal, Decimal, Decimal]] = field(default_factory=dict)  # bucket → amount, weighted, n
     stages: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (pipeline, stage) → open amount
-    ages: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # week → amount, Σ amount × day
+    ages: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # week or band → amount, Σ amount×day
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,9 @@ def figures(rows: GroupRows, ctx: Context) -> Figures:
     weighted = sum((rows.totals[b][1] for b in OPEN_BUCKETS if b in rows.totals), ZERO)
     historical = sum((amount * win_rate(ctx.stages.get(key, StageRecord(0)), ctx.settings.prior_weight)
                       for key, amount in rows.stages.items()), ZERO)
-    by_age = ZERO
-    for amount, amount_days in rows.ages.values():
-        if amount:  # the week's deals at their amount-weighted mean age (exact unless the week straddles the cap)
-            by_age += amount * cycle_probability(ctx.today - amount_days / amount, ctx.cycle_days, ctx.settings)
+    cap = Decimal(ctx.settings.cycle_cap_percent) / 100
+    by_age = sum((band_value(key, amount, amount_days, ctx.today, ctx.cycle_days, cap)
+                  for key, (amount, amount_days) in rows.ages.items()), ZERO)
     cats = category_rollup(amounts)
     return Figures(won, cats["pipeline"], won + weighted, won + historical, won + by_age, cats)
 
