@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.leads import handlers
-from services.leads.api import leads
+from services.leads.api import imports, leads, reports, settings_api, webhooks
 from services.leads.db.models import metadata
 from services.leads.settings import LeadsSettings
 from services.leads.sla_sweeper import sweep_sla
@@ -23,11 +23,12 @@ SPEC = ServiceSpec(
     migrations_dir=Path(__file__).parent / "migrations",
     workers=(sweep_sla,),
 )
+ROUTERS = [imports.router, leads.router, webhooks.router, settings_api.router, reports.router]
 
 
 def create_app(settings: LeadsSettings | None = None, *, clock: Clock | None = None,
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings or LeadsSettings(), clock=clock, embedded_bus=embedded_bus)
-    return create_service_app(runtime, [leads.router], title="Coxswain leads",
+    return create_service_app(runtime, ROUTERS, title="Coxswain leads",
                               description="Leads: capture, dedupe, scoring, routing, follow-up SLA, conversion.",
                               start_runtime=start_runtime)

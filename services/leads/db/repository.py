@@ -175,3 +175,9 @@ async def due_for_sla(session: AsyncSession, now: datetime, limit: int) -> list[
 
 def as_fields(lead: Lead) -> dict[str, Any]:
     return asdict(lead.fields())
+
+
+async def funnel_rows(session: AsyncSession, start: datetime, end: datetime, who: Visibility | None) -> list[Any]:
+    names = ("status", "source", "owner_id", "territory_id", "created_at", "first_touched_at", "sla_breaches")
+    query = select(*(leads.c[n] for n in names)).where(leads.c.created_at >= start, leads.c.created_at < end)
+    return list(await session.execute(visible(query, who)))

@@ -1,0 +1,45 @@
+"""POST /v1/webhooks/crm: signed lead payloads from a CRM; a redelivery (same CRM event id) changes nothing."""
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from services.leads import commands
+from services.leads.api.deps import Uow
+from services.leads.db import org
+from services.leads.domain.crm import crm_lead
+from shared.errors import FieldError, InvalidInput
+from shared.http.problems import Problem
+from shared.http.webhooks import SIGNATURE_HEADER, verify_signature
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+class DeliveryOut(BaseModel):
+    event_id: str
+    outcome: str  # created | merged
+    lead_id: str
+    replayed: bool
+
+
+@router.post("/crm", response_model=DeliveryOut)
+async def receive_crm_lead(request: Request, uow: Uow) -> DeliveryOut:
+    body = await request.body()
+    verify_signature(request.app.state.runtime.settings.platform.webhook_secret,
+                     request.headers.get(SIGNATURE_HEADER), body, now=uow.clock.now())
+    try:
+        event_id, raw = crm_lead(json.loads(body))
+    except ValueError:
+        raise Problem(400, "the body is not JSON", [FieldError("body", "not JSON")]) from None
+    async with uow:
+        seen = await org.delivery(uow.session, event_id)
+        if seen is not None:
+            return DeliveryOut(event_id=event_id, outcome=seen["outcome"], lead_id=seen["lead_id"], replayed=True)
+        (outcome,) = await commands.capture([(1, raw)], f"webhook:{event_id.split(':')[0]}", uow)
+        if outcome.outcome == "rejected":
+            raise InvalidInput(outcome.field or "body", outcome.reason or "rejected")
+        await org.record_delivery(uow.session, event_id, outcome.lead_id or "", outcome.outcome, uow.clock.now())
+        await uow.commit()
+    return DeliveryOut(event_id=event_id, outcome=outcome.outcome, lead_id=outcome.lead_id or "", replayed=False)
