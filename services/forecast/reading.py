@@ -26,11 +26,10 @@ from services.forecast.domain.methods import (
     group_rows,
 )
 from services.forecast.domain.periods import FiscalCalendar, day_number
+from services.forecast.domain.quotas import Quota, candidates, quota_for
 from services.forecast.domain.report import Line, Organisation, report
 from services.forecast.domain.transitions import Book
 from shared.events import decode_event
-
-Quota = tuple[Decimal, str]
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,8 @@ async def live_state(session: AsyncSession, months: list[str], dimension: str, q
     cap = Decimal(q.settings.cycle_cap_percent) / 100
     bands = age_bands(q.today.date(), average_cycle(*cycles, q.settings), cap)
     records = await queries.period_records(session, months, dimension, q.kinds, bands)
-    return State(records, await queries.stage_book(session), cycles, await org_db.quotas_in(session, q.period))
+    quotas = await org_db.quotas_in(session, candidates(q.period, q.calendar))
+    return State(records, await queries.stage_book(session), cycles, _rep_quotas(quotas, q))
 
 
 async def replayed_book(session: AsyncSession, as_of: datetime) -> tuple[Book, dict[tuple[str, str], Quota]]:
@@ -88,11 +88,19 @@ async def replayed_book(session: AsyncSession, as_of: datetime) -> tuple[Book, d
     return book, quotas
 
 
-async def past_state(session: AsyncSession, months: list[str], dimension: str, period: str,
+async def past_state(session: AsyncSession, months: list[str], dimension: str, q: Question,
                      as_of: datetime) -> State:
     book, quotas = await replayed_book(session, as_of)
+    by_rep: dict[str, dict[str, Quota]] = {}
+    for (rep, p), quota in quotas.items():
+        by_rep.setdefault(rep, {})[p] = quota
     return State(book.records(months, dimension), book.stages, (book.cycle_days, book.won_deals),
-                 {rep: q for (rep, p), q in quotas.items() if p == period})
+                 _rep_quotas(by_rep, q))
+
+
+def _rep_quotas(by_rep: dict[str, dict[str, Quota]], q: Question) -> dict[str, Quota]:
+    found = {rep: quota_for(q.period, set_for, q.calendar) for rep, set_for in by_rep.items()}
+    return {rep: quota for rep, quota in found.items() if quota is not None}
 
 
 def context(state: State, q: Question) -> Context:
@@ -103,7 +111,7 @@ def context(state: State, q: Question) -> Context:
 async def forecast_lines(session: AsyncSession, q: Question) -> list[Line]:
     months = q.calendar.months_in(q.period)
     dimension = "rep" if q.group_by in ("rep", "team") else q.group_by
-    state = (await past_state(session, months, dimension, q.period, q.as_of) if q.as_of
+    state = (await past_state(session, months, dimension, q, q.as_of) if q.as_of
              else await live_state(session, months, dimension, q))
     ctx = context(state, q)
     leaves: dict[tuple[str, str], Figures] = {k: figures(rows, ctx) for k, rows in group_rows(state.records).items()}

@@ -9,6 +9,7 @@ import pytest
 from services.forecast.domain.cells import AGES, STAGES, TOTALS, difference
 from services.forecast.domain.deals import DealChange, UnknownDeal, apply
 from services.forecast.domain.periods import FiscalCalendar
+from services.forecast.domain.quotas import quota_for
 from services.forecast.domain.rollup import attainment, coverage, roll_up
 from shared.errors import InvalidInput
 
@@ -78,3 +79,12 @@ def test_attainment_and_coverage() -> None:
     assert coverage(D(60000), D(40000), D(100000)) == D(1)
     assert coverage(D(60000), D(120000), D(100000)) is None  # quota already met
     assert attainment(D(1), None) is None
+
+
+def test_a_quota_is_the_periods_own_else_the_sum_of_the_periods_inside_it() -> None:
+    usd = {"2026-Q1": (D(100), "USD"), "2026-Q2": (D(200), "USD"), "2026-04": (D(1), "USD"), "2026": (D(999), "USD")}
+    assert quota_for("2026-Q1", usd, CAL) == (D(100), "USD")  # set for exactly the quarter
+    assert quota_for("2027", {"2027-Q1": (D(100), "USD"), "2027-Q3": (D(50), "USD")}, CAL) == (D(150), "USD")
+    assert quota_for("2026-Q3", {"2026-07": (D(10), "USD"), "2026-09": (D(20), "USD")}, CAL) == (D(30), "USD")
+    assert quota_for("2026", usd, CAL) == (D(999), "USD")  # the year's own quota first
+    assert quota_for("2026-05", usd, CAL) is None

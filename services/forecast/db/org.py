@@ -58,6 +58,9 @@ async def territory_tree(session: AsyncSession) -> tuple[dict[str, str | None], 
     return {r.territory_id: r.parent_id for r in rows}, {r.territory_id: json.loads(r.rep_ids) for r in rows}
 
 
-async def quotas_in(session: AsyncSession, period: str) -> dict[str, tuple[Decimal, str]]:
-    rows = (await session.execute(select(quotas).where(quotas.c.period == period))).all()
-    return {r.rep_id: (r.amount, r.currency) for r in rows}
+async def quotas_in(session: AsyncSession, periods: set[str]) -> dict[str, dict[str, tuple[Decimal, str]]]:
+    """rep → period → quota, for these periods."""
+    out: dict[str, dict[str, tuple[Decimal, str]]] = {}
+    for r in (await session.execute(select(quotas).where(quotas.c.period.in_(periods)))).all():
+        out.setdefault(r.rep_id, {})[r.period] = (r.amount, r.currency)
+    return out
