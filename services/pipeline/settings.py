@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -13,3 +14,5 @@ class PipelineSettings(ServiceSettings):
     service: ClassVar[str] = "pipeline"
 
     port: int = 8002
+    # A deal idle in its stage longer than this is stale (GET /v1/analytics/stale?idle_days= overrides it).
+    stale_after_days: int = Field(default=14, ge=1)

@@ -18,3 +18,10 @@ Reader = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "
 Seller = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
 Organiser = Annotated[Principal, Depends(require_roles("admin", "ops"))]
 Analyst = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep"))]
+
+
+def _stale_after_days(request: Request) -> int:
+    return request.app.state.runtime.settings.stale_after_days  # type: ignore[no-any-return]
+
+
+StaleAfterDays = Annotated[int, Depends(_stale_after_days)]
