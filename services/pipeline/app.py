@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.pipeline import handlers
-from services.pipeline.api import analytics, deals, pipelines
+from services.pipeline.api import analytics, deals, pipelines, webhooks
 from services.pipeline.db.models import metadata
 from services.pipeline.settings import PipelineSettings
 from shared.clock import Clock
@@ -26,6 +26,7 @@ SPEC = ServiceSpec(
 def create_app(settings: PipelineSettings | None = None, *, clock: Clock | None = None,
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings or PipelineSettings(), clock=clock, embedded_bus=embedded_bus)
-    return create_service_app(runtime, [pipelines.router, deals.router, analytics.router], title="Coxswain pipeline",
+    routers = [pipelines.router, deals.router, analytics.router, webhooks.router]
+    return create_service_app(runtime, routers, title="Coxswain pipeline",
                               description="Pipelines and stages, deals, stage history, pipeline analytics.",
                               start_runtime=start_runtime)

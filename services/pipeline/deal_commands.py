@@ -90,15 +90,18 @@ async def place_deal(cmd: CreateDeal, uow: UnitOfWork) -> Deal:
 
 
 async def move_deal(deal_id: str, stage_id: str, version: int | None, actor: str, uow: UnitOfWork) -> Deal:
-    deal = await repo.get_deal(uow.session, deal_id)
+    deal = await apply_move(await repo.get_deal(uow.session, deal_id), stage_id, version, actor, uow)
+    await uow.commit()
+    return deal
+
+
+async def apply_move(deal: Deal, stage_id: str, version: int | None, actor: str, uow: UnitOfWork) -> Deal:
     rules.check_version(deal, version)
     pipeline = await _pipeline(uow, deal.pipeline_id)
     moved = rules.move_stage(deal, pipeline, stage_id, uow.clock.now())
     direction = "forward" if pipeline.stage(stage_id).position > pipeline.stage(deal.stage_id).position else "back"
-    saved = await _record(uow, deal, moved, pipeline, actor, "coxswain.deal.stage_changed.v1",
+    return await _record(uow, deal, moved, pipeline, actor, "coxswain.deal.stage_changed.v1",
                          deal_events.stage_changed(deal, moved, uow.clock.now()), detail=direction)
-    await uow.commit()
-    return saved
 
 
 async def close(deal_id: str, outcome: Outcome, uow: UnitOfWork, *, lost_reason: str | None = None,
@@ -126,7 +129,13 @@ async def reopen(deal_id: str, stage_id: str | None, version: int | None, actor:
 
 async def update(deal_id: str, changes: dict[str, Any], version: int | None, actor: str, uow: UnitOfWork) -> Deal:
     """PATCH: the fields given; nothing really changed means no new version and no event."""
-    deal = await repo.get_deal(uow.session, deal_id)
+    deal = await apply_update(await repo.get_deal(uow.session, deal_id), changes, version, actor, uow)
+    await uow.commit()
+    return deal
+
+
+async def apply_update(deal: Deal, changes: dict[str, Any], version: int | None, actor: str,
+                       uow: UnitOfWork) -> Deal:
     rules.check_version(deal, version)
     pipeline = await _pipeline(uow, deal.pipeline_id)
     updated, changed = rules.update_deal(deal, pipeline, changes)
@@ -134,7 +143,5 @@ async def update(deal_id: str, changes: dict[str, Any], version: int | None, act
         return deal
     if "owner_id" in changed:
         updated = replace(updated, team_id=await org.team_of(uow.session, updated.owner_id))
-    saved = await _record(uow, deal, updated, pipeline, actor, "coxswain.deal.updated.v1",
-                          deal_events.updated(updated, changed, uow.clock.now()), detail=",".join(sorted(changed)))
-    await uow.commit()
-    return saved
+    return await _record(uow, deal, updated, pipeline, actor, "coxswain.deal.updated.v1",
+                         deal_events.updated(updated, changed, uow.clock.now()), detail=",".join(sorted(changed)))

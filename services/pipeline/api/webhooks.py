@@ -1,0 +1,54 @@
+"""POST /v1/webhooks/crm: a signed CRM delivery upserting a deal by external id (CONTRACT.md "CRM webhooks")."""
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from services.pipeline.api.deps import Uow
+from services.pipeline.api.schemas import Amount, DealOut
+from services.pipeline.crm_sync import CrmDeal, sync_crm_deal
+from shared.errors import FieldError
+from shared.events.types import Currency
+from shared.http.problems import Problem
+from shared.http.webhooks import SIGNATURE_HEADER, verify_signature
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+class CrmDealIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # CRMs send more than we keep
+
+    event_id: str = Field(min_length=1, max_length=200, description="the CRM's delivery id; a repeat is a no-op")
+    external_id: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=300)
+    amount: Amount
+    currency: Currency
+    owner_id: str = Field(min_length=1, max_length=64)
+    company: str | None = Field(default=None, max_length=300)
+    territory_id: str | None = Field(default=None, max_length=64)
+    expected_close_date: date | None = None
+    pipeline_id: str | None = Field(default=None, max_length=64)
+    stage_id: str | None = Field(default=None, max_length=64)
+
+
+class CrmAnswer(BaseModel):
+    applied: bool
+    deal: DealOut
+
+
+@router.post("/crm", response_model=CrmAnswer)
+async def crm_webhook(request: Request, uow: Uow) -> CrmAnswer:
+    raw = await request.body()
+    runtime = request.app.state.runtime
+    verify_signature(runtime.settings.platform.webhook_secret, request.headers.get(SIGNATURE_HEADER), raw,
+                     now=runtime.clock.now())
+    try:
+        body = CrmDealIn.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in exc.errors()]
+        raise Problem(422, "; ".join(f"{e.field}: {e.message}" for e in errors), errors) from None
+    async with uow:
+        deal, applied = await sync_crm_deal(CrmDeal(**body.model_dump()), uow)
+    return CrmAnswer(applied=applied, deal=DealOut.of(deal))
