@@ -36,7 +36,8 @@ Period = Annotated[str, Query(description="2026, 2026-Q4 or 2026-11")]
 async def _scope(session: AsyncSession, who: Principal, team_id: str | None, rep_id: str | None,
                  territory_id: str | None) -> str:
     """One slice at most; a rep reads their own figures, a manager their teams' and their reps'."""
-    asked = [(k, v) for k, v in (("team", team_id), ("rep", rep_id), ("territory", territory_id)) if v]
+    given = (("team", team_id), ("rep", rep_id), ("territory", territory_id))
+    asked: list[tuple[str, str | None]] = [(k, v) for k, v in given if v]
     if len(asked) > 1:
         raise InvalidInput(asked[1][0] + "_id", "ask for one of team_id, rep_id or territory_id")
     scope = visibility(who)

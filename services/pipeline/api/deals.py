@@ -99,7 +99,7 @@ async def change_deal(deal_id: str, body: DealPatch, uow: Uow, who: Seller, resp
         if name in changes and changes[name] is None:
             raise InvalidInput(name, "may not be null")
     if "splits" in changes:
-        changes["splits"] = splits_of(body.splits)
+        changes["splits"] = splits_of(body.splits or [])
     async with uow:
         await _guarded(uow, who, deal_id)
         if "owner_id" in changes:
@@ -131,7 +131,7 @@ async def close_deal(deal_id: str, body: CloseIn, uow: Uow, who: Seller, respons
 @router.post("/{deal_id}/reopen", response_model=DealOut)
 async def reopen_deal(deal_id: str, uow: Uow, who: Seller, response: Response, body: ReopenIn | None = None,
                       if_match: IfMatch = None) -> DealOut:
-    body = body or ReopenIn()
+    body = body or ReopenIn(stage_id=None, version=None)
     async with uow:
         await _guarded(uow, who, deal_id)
         deal = await commands.reopen(deal_id, body.stage_id, expected_version(if_match, body.version), who.sub, uow)

@@ -55,7 +55,7 @@ class DealPatch(Body):
     territory_id: str | None = Field(default=None, max_length=64)
     expected_close_date: date | None = None
     forecast_category: ForecastCategory | None = None
-    splits: list[SplitIn] = Field(default=None, max_length=50)  # type: ignore[assignment]
+    splits: list[SplitIn] | None = Field(default=None, max_length=50)
     version: Version
 
 
