@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.territory import handlers
-from services.territory.api import coverage, organisation, territories
+from services.territory.api import coverage, organisation, planning, territories
 from services.territory.db.models import metadata
 from services.territory.settings import TerritorySettings
 from shared.clock import Clock
@@ -26,7 +26,7 @@ SPEC = ServiceSpec(
 def create_app(settings: TerritorySettings | None = None, *, clock: Clock | None = None,
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings or TerritorySettings(), clock=clock, embedded_bus=embedded_bus)
-    routers = [organisation.router, territories.router, coverage.router]
+    routers = [organisation.router, territories.router, coverage.router, planning.router]
     return create_service_app(runtime, routers, title="Coxswain territory",
                               description="Reps, teams, territories, lead routing, coverage and what-if plans.",
                               start_runtime=start_runtime)

@@ -2,6 +2,7 @@
 Used by the lead.created handler and by plan activation (which re-routes open leads that moved)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from services.territory.db import books
@@ -36,4 +37,4 @@ async def route_and_book(lead_id: str, fields: dict[str, Any], uow: UnitOfWork, 
     reason = f"{note}{routing.reason}"
     await uow.emit("coxswain.lead.routed.v1", subject=lead_id, data=ev.LeadRouted(
         lead_id=lead_id, territory_id=routing.territory_id, rep_id=routing.rep_id, reason=reason))
-    return routing
+    return replace(routing, reason=reason)

@@ -58,6 +58,6 @@ async def test_leads_are_routed_by_rotation_with_fallbacks(backend: Backend) -> 
         assert full["reason"] == "no rule matched; default territory; no active rep below capacity in rest"
 
     routed = await published(backend, "coxswain.lead.routed.v1")
-    assert [(e["subject"], e["sequence"]) for e in routed] == [(f"lead-{i}", 1) for i in range(1, 6)]
+    assert sorted((e["subject"], e["sequence"]) for e in routed) == [(f"lead-{i}", 1) for i in range(1, 6)]
     record = next(r for r in await backend.read_topic(backend.topic("coxswain.territory")) if r.key == "lead-1")
     assert record.key == "lead-1"  # the record key is the lead id (the subject)

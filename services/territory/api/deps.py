@@ -17,3 +17,5 @@ Uow = Annotated[UnitOfWork, Depends(_uow)]
 # Managers and reps read the organisation; ops and admin change it (integration reads, for CRMs and BI).
 Reader = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
 Organiser = Annotated[Principal, Depends(require_roles("admin", "ops"))]
+# Simulations change nothing: managers may try what-ifs too.
+Planner = Annotated[Principal, Depends(require_roles("admin", "ops", "manager"))]

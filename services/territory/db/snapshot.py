@@ -20,7 +20,8 @@ class Snapshot:
     quotas: Quotas
 
 
-async def load_snapshot(session: AsyncSession, period: str) -> Snapshot:
+async def load_snapshot(session: AsyncSession, period: str | None = None) -> Snapshot:
+    """Without a period, no quotas (routing and plans do not need them)."""
     return Snapshot(await repo.all_territories(session), await repo.all_reps(session),
                     await books.lead_facts(session), await books.deal_facts(session),
-                    await books.quotas_for(session, period))
+                    await books.quotas_for(session, period) if period else {})

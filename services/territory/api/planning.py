@@ -1,0 +1,118 @@
+"""POST /v1/simulations (changes nothing), GET /v1/balance, and /v1/plans (draft, simulate, activate)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from services.territory import planning
+from services.territory.api.coverage_schemas import (
+    ActivationOut,
+    FindingOut,
+    MoveOut,
+    PlanIn,
+    PlanOut,
+    RepBeforeAfter,
+    SimulationIn,
+    SimulationOut,
+    TerritoryBeforeAfter,
+)
+from services.territory.api.coverage_schemas import FiguresOut as F
+from services.territory.api.deps import Organiser, Planner, Reader, Uow
+from services.territory.api.paging import page_of
+from services.territory.db import plans_repo
+from services.territory.db.snapshot import load_snapshot
+from services.territory.domain.balance import assess
+from services.territory.domain.coverage import period_bounds, quarter_of, territory_coverage
+from services.territory.domain.plans import Plan
+from services.territory.domain.simulation import Move
+from shared.http.pagination import Cursor, Limit, Page
+
+router = APIRouter(tags=["planning"])
+
+
+def _out(period: str, sim: planning.Simulation) -> SimulationOut:
+    return SimulationOut(
+        period=period,
+        territories=[TerritoryBeforeAfter(territory_id=t, before=b and F.of(b), after=a and F.of(a))
+                     for t, (b, a) in sim.territories.items()],
+        reps=[RepBeforeAfter(rep_id=r, before=F.of(b), after=F.of(a)) for r, (b, a) in sim.reps.items()],
+        moves=[_move(m) for m in sim.moves])
+
+
+def _move(m: Move) -> MoveOut:
+    return MoveOut(**m.__dict__)
+
+
+def _plan(p: Plan) -> PlanOut:
+    return PlanOut(id=p.id, name=p.name, status=p.status, changes=p.changes, created_at=p.created_at,
+                   activated_at=p.activated_at, version=p.version)
+
+
+@router.post("/simulations", response_model=SimulationOut)
+async def run_simulation(body: SimulationIn, uow: Uow, _: Planner) -> SimulationOut:
+    period = body.period or quarter_of(uow.clock.now())
+    period_bounds(period)
+    changes = planning.Changes.of(body.as_dict())
+    async with uow:
+        return _out(period, await planning.simulate(changes, period, body.rollup, uow))
+
+
+@router.get("/balance", response_model=list[FindingOut])
+async def read_balance(uow: Uow, _: Reader) -> list[FindingOut]:
+    """Under- and over-served territories (own leads and members, no rollup) with a suggested move."""
+    period = quarter_of(uow.clock.now())
+    async with uow:
+        snap = await load_snapshot(uow.session, period)
+    figures = territory_coverage(snap.territories, snap.reps, snap.leads, snap.deals, snap.quotas,
+                                 period_bounds(period), rollup=False)
+    open_by_rep: dict[str, int] = {}
+    for lead in snap.leads:
+        if lead.is_open and lead.rep_id:
+            open_by_rep[lead.rep_id] = open_by_rep.get(lead.rep_id, 0) + 1
+    return [FindingOut(**f.__dict__) for f in assess(snap.territories, figures, open_by_rep, snap.leads)]
+
+
+@router.post("/plans", status_code=status.HTTP_201_CREATED, response_model=PlanOut)
+async def create_plan(body: PlanIn, uow: Uow, _: Organiser) -> PlanOut:
+    async with uow:
+        return _plan(await planning.draft_plan(body.name, planning.Changes.of(body.as_dict()), uow))
+
+
+@router.put("/plans/{plan_id}", response_model=PlanOut)
+async def change_plan(plan_id: str, body: PlanIn, uow: Uow, _: Organiser) -> PlanOut:
+    async with uow:
+        await plans_repo.get_plan(uow.session, plan_id)
+        return _plan(await planning.draft_plan(body.name, planning.Changes.of(body.as_dict()), uow, plan_id))
+
+
+@router.get("/plans", response_model=Page[PlanOut])
+async def list_plans(uow: Uow, _: Reader, limit: Limit = 100, cursor: Cursor = None) -> Page[PlanOut]:
+    async with uow:
+        found = [_plan(p) for p in await plans_repo.all_plans(uow.session)]
+    return page_of(found, limit, cursor, key=lambda p: p.id)
+
+
+@router.get("/plans/{plan_id}", response_model=PlanOut)
+async def read_plan(plan_id: str, uow: Uow, _: Reader) -> PlanOut:
+    async with uow:
+        return _plan(await plans_repo.get_plan(uow.session, plan_id))
+
+
+@router.post("/plans/{plan_id}/simulate", response_model=SimulationOut)
+async def simulate_plan(plan_id: str, uow: Uow, _: Planner) -> SimulationOut:
+    period = quarter_of(uow.clock.now())
+    async with uow:
+        plan = await plans_repo.get_plan(uow.session, plan_id)
+        return _out(period, await planning.simulate(planning.Changes.of(plan.changes), period, True, uow))
+
+
+@router.post("/plans/{plan_id}/activate", response_model=ActivationOut)
+async def activate_plan(plan_id: str, uow: Uow, _: Organiser) -> ActivationOut:
+    async with uow:
+        plan, moves = await planning.activate_plan(plan_id, uow)
+    return ActivationOut(plan=_plan(plan), rerouted=[_move(m) for m in moves])
+
+
+@router.post("/plans/{plan_id}/archive", response_model=PlanOut)
+async def archive_plan(plan_id: str, uow: Uow, _: Organiser) -> PlanOut:
+    async with uow:
+        return _plan(await planning.archive_plan(plan_id, uow))

@@ -1,0 +1,126 @@
+"""Simulations and territory plans: propose changes, see coverage before and after, activate at once."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from services.territory import commands
+from services.territory.db import books, plans_repo
+from services.territory.db import repository as repo
+from services.territory.db.snapshot import Snapshot, load_snapshot
+from services.territory.domain.coverage import Figures, period_bounds, rep_coverage, territory_coverage
+from services.territory.domain.plans import Plan, check_editable, transition
+from services.territory.domain.simulation import Move, propose, rematch
+from services.territory.domain.territories import Territory
+from services.territory.routing_service import route_and_book
+from shared.db.uow import UnitOfWork
+from shared.errors import InvalidInput
+from shared.events import catalog as ev
+
+
+@dataclass(frozen=True)
+class Changes:
+    upserts: tuple[Territory, ...]
+    removals: tuple[str, ...]
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> Changes:
+        upserts = []
+        for i, t in enumerate(body.get("upsert") or ()):
+            try:
+                upserts.append(commands.build_territory(t["id"], t))
+            except InvalidInput as bad:
+                first = bad.errors[0]
+                raise InvalidInput(f"upsert[{i}].{first.field}", first.message) from None
+        ids = [t.id for t in upserts]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("upsert", "a territory appears more than once")
+        return cls(tuple(upserts), tuple(body.get("remove") or ()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"upsert": [repo.territory_columns(t) for t in self.upserts], "remove": list(self.removals)}
+
+
+@dataclass(frozen=True)
+class Simulation:
+    territories: dict[str, tuple[Figures | None, Figures | None]]
+    reps: dict[str, tuple[Figures, Figures]]
+    moves: list[Move]
+
+
+def simulate_on(snap: Snapshot, changes: Changes, period: str, rollup: bool) -> Simulation:
+    """Coverage now and under the proposal, from one snapshot; nothing is written."""
+    bounds = period_bounds(period)
+    proposed = propose(snap.territories, changes.upserts, changes.removals, snap.reps)
+    leads, deals, moves = rematch(snap.leads, snap.deals, proposed, snap.reps)
+    before = territory_coverage(snap.territories, snap.reps, snap.leads, snap.deals, snap.quotas, bounds, rollup=rollup)
+    after = territory_coverage(proposed, snap.reps, leads, deals, snap.quotas, bounds, rollup=rollup)
+    reps_before = rep_coverage(snap.reps, snap.leads, snap.deals, snap.quotas, bounds)
+    reps_after = rep_coverage(snap.reps, leads, deals, snap.quotas, bounds)
+    return Simulation({t: (before.get(t), after.get(t)) for t in sorted(before.keys() | after.keys())},
+                      {r: (reps_before[r], reps_after[r]) for r in sorted(snap.reps)}, moves)
+
+
+async def simulate(changes: Changes, period: str, rollup: bool, uow: UnitOfWork) -> Simulation:
+    snap = await load_snapshot(uow.session, period)
+    await uow.rollback()  # read only: a simulation changes nothing
+    return simulate_on(snap, changes, period, rollup)
+
+
+async def archive_plan(plan_id: str, uow: UnitOfWork) -> Plan:
+    plan = transition(await plans_repo.get_plan(uow.session, plan_id, lock=True), "archived", uow.clock.now())
+    await plans_repo.save_plan(uow.session, plan)
+    await uow.commit()
+    return plan
+
+
+async def draft_plan(name: str, changes: Changes, uow: UnitOfWork, plan_id: str | None = None) -> Plan:
+    """A new draft, or a draft's changes replaced (only while it is still planning)."""
+    snap = await load_snapshot(uow.session)
+    propose(snap.territories, changes.upserts, changes.removals, snap.reps)  # refuse an invalid draft early
+    existing = await plans_repo.get_plan(uow.session, plan_id) if plan_id else None
+    if existing is not None:
+        check_editable(existing)
+    plan = Plan(plan_id or str(uuid.uuid4()), name, "planning", changes.to_json(), uow.clock.now(), None,
+                existing.version + 1 if existing else 1)
+    await plans_repo.save_plan(uow.session, plan)
+    await uow.commit()
+    return plan
+
+
+async def activate_plan(plan_id: str, uow: UnitOfWork) -> tuple[Plan, list[Move]]:
+    """Apply all the plan's changes in one transaction, announce them, re-route open leads that moved."""
+    plan = await plans_repo.get_plan(uow.session, plan_id, lock=True)
+    check_editable(plan)
+    changes = Changes.of(plan.changes)
+    snap = await load_snapshot(uow.session)
+    proposed = propose(snap.territories, changes.upserts, changes.removals, snap.reps)
+    _, _, planned = rematch(snap.leads, snap.deals, proposed, snap.reps)
+    await _apply(changes, proposed, snap, uow)
+    moves = [await _reroute(move, plan, uow) for move in planned]
+    for other in await plans_repo.active_plans(uow.session):
+        await plans_repo.save_plan(uow.session, transition(other, "archived", uow.clock.now()))
+    activated = transition(plan, "active", uow.clock.now())
+    await plans_repo.save_plan(uow.session, activated)
+    await uow.commit()
+    return activated, moves
+
+
+async def _apply(changes: Changes, proposed: dict[str, Territory], snap: Snapshot, uow: UnitOfWork) -> None:
+    for territory_id in changes.removals:
+        await repo.remove_territory(uow.session, territory_id)
+        await uow.emit("coxswain.territory.deleted.v1", subject=territory_id,
+                       sequence=snap.territories[territory_id].version + 1,
+                       data=ev.TerritoryDeleted(territory_id=territory_id))
+    for t in changes.upserts:
+        await repo.save_territory(uow.session, proposed[t.id])
+        await commands.emit_territory(uow, proposed[t.id])
+
+
+async def _reroute(move: Move, plan: Plan, uow: UnitOfWork) -> Move:
+    """Routed for real under the new organisation: the stored rotation moves and lead.routed says why."""
+    row = await books.lead_row(uow.session, move.lead_id)
+    assert row is not None
+    done = await route_and_book(move.lead_id, row["profile"], uow, booked=row, note=f"plan {plan.name} activated: ")
+    return Move(move.lead_id, move.from_territory, done.territory_id, move.from_rep, done.rep_id, done.reason)
