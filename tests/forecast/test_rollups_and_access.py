@@ -94,6 +94,13 @@ async def test_a_manager_adjusts_with_a_note_and_every_adjustment_is_kept(foreca
     history = await forecast.client.get("/v1/adjustments", headers=OPS, params={"period": "2026-Q4"})
     assert [(a["amount"], a["note"]) for a in history.json()["items"]] == [
         ("5500.00", "verbal yes from Acme's CFO"), ("5800.00", "legal review done")]
+    first = (await forecast.client.get("/v1/adjustments", headers=OPS, params={"period": "2026-Q4", "limit": 1})).json()
+    assert [a["amount"] for a in first["items"]] == ["5500.00"] and first["next_cursor"]
+    rest = (await forecast.client.get("/v1/adjustments", headers=OPS, params={
+        "period": "2026-Q4", "limit": 1, "cursor": first["next_cursor"]})).json()
+    assert [a["amount"] for a in rest["items"]] == ["5800.00"] and rest["next_cursor"] is None
+    assert (await forecast.client.get("/v1/adjustments", headers=OPS, params={
+        "period": "2026-Q4", "cursor": "nonsense"})).status_code == 400
     foreign = await forecast.client.post("/v1/adjustments", headers=WEST, json={**body, "group": "rep-3"})
     assert foreign.status_code == 403
     assert (await forecast.client.post("/v1/adjustments", headers=REP1, json=body)).status_code == 403

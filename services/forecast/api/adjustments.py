@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query, status
 from services.forecast.api.access import visible_groups
 from services.forecast.api.deps import Adjuster, Now, Reader, Uow
 from services.forecast.api.forecasts import adjustment_out
+from services.forecast.api.paging import page_of
 from services.forecast.api.schemas import AdjustmentIn, AdjustmentOut
 from services.forecast.db import adjustments
 from services.forecast.reading import organisation
 from shared.errors import FieldError, ForbiddenError
 from shared.events.types import Period
-from shared.http.pagination import Page
+from shared.http.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/adjustments", tags=["adjustments"])
 
@@ -35,14 +36,14 @@ async def adjust_forecast(body: AdjustmentIn, uow: Uow, who: Adjuster, clock: No
 
 @router.get("", response_model=Page[AdjustmentOut])
 async def list_adjustments(uow: Uow, who: Reader, period: Period = Query(), group_by: str | None = None,
-                           group: str | None = None) -> Page[AdjustmentOut]:
+                           group: str | None = None, limit: Limit = 100, cursor: Cursor = None) -> Page[AdjustmentOut]:
     """Every adjustment of the period, oldest first (the history behind the number shown)."""
     async with uow:
         org = await organisation(uow.session)
         rows = await adjustments.history(uow.session, period, group_by, group)
         allowed = {g: visible_groups(who, g, org) for g in {r["group_by"] for r in rows}}
     items = [adjustment_out(r) for r in rows if _sees(allowed[r["group_by"]], r["group_id"])]
-    return Page(items=items)
+    return page_of(items, limit, cursor)
 
 
 def _sees(visible: set[str] | None, group: str) -> bool:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.forecast.api.deps import Now, Planner, Reader, Settings, Uow
+from services.forecast.api.paging import page_of
 from services.forecast.api.schemas import Method, cents, ratio
 from services.forecast.db.models import snapshot_lines, snapshots
 from services.forecast.domain.accuracy import SnapshotLine, score
@@ -17,7 +18,7 @@ from services.forecast.reading import Question, forecast_lines
 from services.forecast.snapshots import TakeSnapshots, take_snapshots
 from shared.errors import InvalidInput
 from shared.events.types import Money, Period
-from shared.http.pagination import Page
+from shared.http.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["snapshots"])
 
@@ -66,11 +67,12 @@ async def snapshot_now(body: SnapshotIn, uow: Uow, who: Planner, settings: Setti
 
 
 @router.get("/snapshots", response_model=Page[SnapshotOut])
-async def list_snapshots(uow: Uow, who: Reader, period: Period = Query()) -> Page[SnapshotOut]:
+async def list_snapshots(uow: Uow, who: Reader, period: Period = Query(), limit: Limit = 100,
+                         cursor: Cursor = None) -> Page[SnapshotOut]:
     async with uow:
         rows = (await uow.session.execute(select(snapshots).where(snapshots.c.period == period).order_by(
-            snapshots.c.taken_at, snapshots.c.method))).all()
-    return Page(items=[SnapshotOut(**{**r._mapping, "totals": json.loads(r.totals)}) for r in rows])
+            snapshots.c.taken_at, snapshots.c.method, snapshots.c.snapshot_id))).all()
+    return page_of([SnapshotOut(**{**r._mapping, "totals": json.loads(r.totals)}) for r in rows], limit, cursor)
 
 
 @router.get("/accuracy", response_model=AccuracyOut)
