@@ -57,3 +57,20 @@ async def test_a_manager_sees_and_changes_their_teams_deals(pipeline: RunningSer
     assert (funnel.json()["scope"], funnel.json()["stages"][0]["entered"]) == ("rep:ana", 2)
     other = await c.get("/v1/analytics/funnel", headers=MANAGER, params={"period": "2026-03", "rep_id": "ben"})
     assert other.status_code == 403
+
+
+async def test_a_manager_also_sees_the_teams_below_theirs(pipeline: RunningService,
+                                                          embedded_backend: EmbeddedBackend) -> None:
+    team = event_bytes(build_event("coxswain.team.upserted.v1", ev.TeamUpserted(
+        team_id="north-east", name="North East", parent_team_id="north"), subject="north-east"))
+    await embedded_backend.produce_raw(embedded_backend.topic("coxswain.territory"), "north-east", team)
+    await rep_in_team(embedded_backend, "cy", "north-east")
+    below = (await pipeline.client.post("/v1/deals", headers=OPS, json=deal_body(owner_id="cy"))).json()
+
+    async def visible() -> list[str]:
+        return [d["id"] for d in (await pipeline.client.get("/v1/deals", headers=MANAGER)).json()["items"]]
+
+    assert await eventually(visible) == [below["id"]]
+    moved = await pipeline.client.post(f"/v1/deals/{below['id']}/stage", headers=MANAGER,
+                                       json={"stage_id": "proposal"})
+    assert moved.status_code == 200

@@ -1,4 +1,5 @@
-"""Who may see and change which deals: admin, ops and integration all; a manager their teams'; a rep their own."""
+"""Who may see and change which deals: admin, ops and integration all; a manager their teams' (and sub-teams');
+a rep their own."""
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,15 +11,15 @@ from shared.errors import ForbiddenError, NotFoundError
 from shared.http.auth import Principal
 
 
-def visibility(who: Principal) -> Visibility | None:
+async def visibility(session: AsyncSession, who: Principal) -> Visibility | None:
     if who.sees_everything:
         return None
-    teams = who.team_ids if who.has_any("manager") else frozenset()
-    return Visibility(who.rep_id, teams)
+    led = who.team_ids if who.has_any("manager") else frozenset()
+    return Visibility(who.rep_id, await org.with_sub_teams(session, led) if led else frozenset())
 
 
 async def may_act_for(session: AsyncSession, who: Principal, owner_id: str, team_id: str | None = None) -> bool:
-    scope = visibility(who)
+    scope = await visibility(session, who)
     if scope is None or (scope.rep_id and owner_id == scope.rep_id):
         return True
     if not scope.team_ids:
@@ -34,5 +35,4 @@ async def ensure_sees(session: AsyncSession, who: Principal, deal: Deal) -> None
 
 async def ensure_owns(session: AsyncSession, who: Principal, owner_id: str) -> None:
     if not await may_act_for(session, who, owner_id):
-        raise ForbiddenError("a rep works on their own deals, a manager on their team's",
-                             [])
+        raise ForbiddenError("a rep works on their own deals, a manager on their team's")

@@ -40,7 +40,7 @@ async def _scope(session: AsyncSession, who: Principal, team_id: str | None, rep
     asked: list[tuple[str, str | None]] = [(k, v) for k, v in given if v]
     if len(asked) > 1:
         raise InvalidInput(asked[1][0] + "_id", "ask for one of team_id, rep_id or territory_id")
-    scope = visibility(who)
+    scope = await visibility(session, who)
     if scope is not None and not asked:
         asked = [("rep", scope.rep_id)] if not scope.team_ids else [("team", sorted(scope.team_ids)[0])]
     if scope is not None:
@@ -138,7 +138,8 @@ async def stale(uow: Uow, who: Analyst, default_days: StaleAfterDays, pipeline_i
         now = uow.clock.now()
         days = idle_days or default_days
         found = await repo.stale_deals(uow.session, today=now.date(), idle_since=now - timedelta(days=days),
-                                       pipeline_id=pipeline_id, who=visibility(who), after=after, limit=limit + 1)
+                                       pipeline_id=pipeline_id, who=await visibility(uow.session, who),
+                                       after=after, limit=limit + 1)
     items = [DealOut.of(d) for d in found[:limit]]
     return Page[DealOut](items=items, next_cursor=encode_cursor({"after": items[-1].id})
                          if len(found) > limit else None)

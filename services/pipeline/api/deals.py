@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
+from sqlalchemy.exc import IntegrityError
 
 from services.pipeline import deal_commands as commands
 from services.pipeline.api.access import ensure_owns, ensure_sees, visibility
@@ -21,7 +22,7 @@ from services.pipeline.api.schemas import (
 )
 from services.pipeline.db import repository as repo
 from services.pipeline.domain.history import time_in_stages
-from shared.errors import FieldError, InvalidInput
+from shared.errors import ConflictError, FieldError, InvalidInput
 from shared.http.auth import Principal
 from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from shared.http.problems import Problem
@@ -59,11 +60,14 @@ async def create_deal(body: DealIn, uow: Uow, who: Seller, response: Response) -
         name=body.name, amount=body.amount, currency=body.currency, owner_id=body.owner_id, company=body.company,
         territory_id=body.territory_id, expected_close_date=body.expected_close_date, lead_id=body.lead_id,
         splits=splits_of(body.splits), pipeline_id=body.pipeline_id, stage_id=body.stage_id, actor=who.sub)
-    async with uow:
-        await ensure_owns(uow.session, who, body.owner_id)
-        if body.lead_id and await repo.deal_by(uow.session, lead_id=body.lead_id):
-            raise InvalidInput("lead_id", f"lead {body.lead_id} already has a deal")
-        return _answer(await commands.create_deal(cmd, uow), response)
+    try:
+        async with uow:
+            await ensure_owns(uow.session, who, body.owner_id)
+            if body.lead_id and await repo.deal_by(uow.session, lead_id=body.lead_id):
+                raise InvalidInput("lead_id", f"lead {body.lead_id} already has a deal")
+            return _answer(await commands.create_deal(cmd, uow), response)
+    except IntegrityError:  # a concurrent conversion of the same lead won the race
+        raise ConflictError(f"lead {body.lead_id} got a deal concurrently") from None
 
 
 @router.get("", response_model=Page[DealOut])
@@ -77,7 +81,8 @@ async def list_deals(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = 
     wanted = repo.DealFilter(pipeline_id, stage_id, deal_status, owner_id, team_id, territory_id,
                              closing_from, closing_to)
     async with uow:
-        found = await repo.list_deals(uow.session, wanted, visibility(who), after, limit + 1)
+        found = await repo.list_deals(uow.session, wanted, await visibility(uow.session, who), after,
+                                     limit + 1)
     items = [DealOut.of(d) for d in found[:limit]]
     more = len(found) > limit
     return Page[DealOut](items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)

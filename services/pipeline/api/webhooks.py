@@ -5,11 +5,12 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from services.pipeline.api.deps import Uow
 from services.pipeline.api.schemas import Amount, DealOut
 from services.pipeline.crm_sync import CrmDeal, sync_crm_deal
-from shared.errors import FieldError
+from shared.errors import ConflictError, FieldError
 from shared.events.types import Currency
 from shared.http.problems import Problem
 from shared.http.webhooks import SIGNATURE_HEADER, verify_signature
@@ -49,6 +50,9 @@ async def crm_webhook(request: Request, uow: Uow) -> CrmAnswer:
     except ValidationError as exc:
         errors = [FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in exc.errors()]
         raise Problem(422, "; ".join(f"{e.field}: {e.message}" for e in errors), errors) from None
-    async with uow:
-        deal, applied = await sync_crm_deal(CrmDeal(**body.model_dump()), uow)
+    try:
+        async with uow:
+            deal, applied = await sync_crm_deal(CrmDeal(**body.model_dump()), uow)
+    except IntegrityError:  # the same delivery or external id being written by a concurrent request
+        raise ConflictError(f"delivery {body.event_id} is being applied concurrently; retry it") from None
     return CrmAnswer(applied=applied, deal=DealOut.of(deal))

@@ -23,3 +23,16 @@ async def upsert_team(session: AsyncSession, team_id: str, name: str, manager_re
 
 async def team_of(session: AsyncSession, rep_id: str) -> str | None:
     return (await session.execute(select(reps.c.team_id).where(reps.c.rep_id == rep_id))).scalar_one_or_none()
+
+
+async def with_sub_teams(session: AsyncSession, team_ids: frozenset[str]) -> frozenset[str]:
+    """The teams given and every team below them (parent links from team.upserted)."""
+    rows = await session.execute(select(teams.c.team_id, teams.c.parent_team_id))
+    parents = {r.team_id: r.parent_team_id for r in rows}
+    found = set(team_ids)
+    grew = True
+    while grew:
+        below = {t for t, parent in parents.items() if parent in found and t not in found}
+        found |= below
+        grew = bool(below)
+    return frozenset(found)
