@@ -35,7 +35,7 @@ def _best(candidates: Iterable[_RuleKey], territories: Mapping[str, Territory]) 
 
 
 def _default(territories: Mapping[str, Territory]) -> Match | None:
-    default = next((t for t in sorted(territories.values(), key=lambda t: t.id) if t.is_default), None)
+    default = min((t for t in territories.values() if t.is_default), key=lambda t: t.id, default=None)
     return Match(default.id, None, "no rule matched; default territory") if default else None
 
 
@@ -53,16 +53,19 @@ class TerritoryIndex:
         self.territories = dict(territories)
         self._exact: dict[str, dict[Value, list[_RuleKey]]] = defaultdict(lambda: defaultdict(list))
         self._prefix: dict[str, dict[str, list[_RuleKey]]] = defaultdict(lambda: defaultdict(list))
-        self._ranges: dict[str, list[tuple[Decimal, Decimal | None, _RuleKey]]] = defaultdict(list)
+        # Ranges grouped by their bounds (organisations reuse a few bands), sorted by lower bound.
+        self._bands: dict[str, dict[tuple[Decimal, Decimal | None], list[_RuleKey]]] = defaultdict(
+            lambda: defaultdict(list))
         self._needed: dict[_RuleKey, int] = {}
+        self._default = _default(self.territories)
         for territory in self.territories.values():
             for i, rule in enumerate(territory.rules):
                 self._needed[(territory.id, i)] = len(rule.conditions)
                 for condition in rule.conditions:
                     self._add(condition, (territory.id, i))
-        for entries in self._ranges.values():
-            entries.sort(key=lambda e: (e[0], e[2]))
-        self._lows = {f: [e[0] for e in entries] for f, entries in self._ranges.items()}
+        self._ranges = {f: sorted(bands.items(), key=lambda b: (b[0][0], b[0][1] is None, b[0][1] or 0))
+                        for f, bands in self._bands.items()}
+        self._lows = {f: [bounds[0] for bounds, _ in entries] for f, entries in self._ranges.items()}
 
     def _add(self, condition: Condition, key: _RuleKey) -> None:
         if condition.op == "eq":
@@ -74,7 +77,7 @@ class TerritoryIndex:
             self._prefix[condition.field][str(condition.value)].append(key)
         else:
             low, high = condition.value  # type: ignore[misc]
-            self._ranges[condition.field].append((low if low is not None else Decimal("-Infinity"), high, key))
+            self._bands[condition.field][(low if low is not None else Decimal("-Infinity"), high)].append(key)
 
     def _hits(self, field: str, value: Value) -> Iterable[_RuleKey]:
         yield from self._exact.get(field, {}).get(value, ())
@@ -84,7 +87,9 @@ class TerritoryIndex:
                 yield from prefixes.get(value[:end], ())
         if field in self._ranges and isinstance(value, Decimal):
             upto = bisect.bisect_right(self._lows[field], value)
-            yield from (key for _, high, key in self._ranges[field][:upto] if high is None or value <= high)
+            for (_, high), keys in self._ranges[field][:upto]:
+                if high is None or value <= high:
+                    yield from keys
 
     def match(self, lead: Mapping[str, Value]) -> Match | None:
         counts: dict[_RuleKey, int] = defaultdict(int)
@@ -92,4 +97,4 @@ class TerritoryIndex:
             for key in self._hits(field, value):
                 counts[key] += 1
         matched = [key for key, n in counts.items() if n == self._needed[key]]
-        return _best(matched, self.territories) or _default(self.territories)
+        return _best(matched, self.territories) or self._default
