@@ -91,3 +91,14 @@ def test_velocity_arithmetic() -> None:
         Decimal("0.7500"), Decimal("1500.00"), Decimal("30.00"), Decimal("450.00"))
     none_won = figures.velocity(5, 0, 2, Decimal(0), 0)
     assert (none_won.win_rate, none_won.velocity_per_day) == (Decimal("0.0000"), None)
+
+
+def test_changing_a_won_deals_amount_moves_the_won_amount_and_nothing_else() -> None:
+    at = T0 + timedelta(days=5)
+    won = replace(rules.close_deal(replace(created(), furthest_position=1), PIPE, "won", at), furthest_position=5)
+    bigger, _ = rules.update_deal(won, PIPE, {"amount": Decimal("950.00")})
+    e = effects_of(won, bigger, PIPE, at)
+    # 950.00 - 800.00 = +150.00 in the close month (2026-04), no change in counts or cycle, nothing opened
+    assert {(o.month, o.scope, o.won, o.lost, o.won_amount, o.cycle_seconds) for o in e.outcomes
+            if o.scope == "all"} == {("2026-04", "all", 0, 0, Decimal("150.00"), 0)}
+    assert e.open == [] and e.funnel == []

@@ -106,15 +106,22 @@ def _dwell(effects: Effects, before: Deal, after: Deal, pipeline: Pipeline, at: 
 
 
 def _outcome(effects: Effects, before: Deal, after: Deal, pipeline: Pipeline) -> None:
-    if before.is_open and not after.is_open:
-        effects.outcomes += _outcome_rows(after, +1)
-    elif not before.is_open and after.is_open:
-        effects.outcomes += _outcome_rows(before, -1)
-        if before.status == "won":  # the win is undone: the cohort's won count comes back down
-            won = pipeline.closing_stage("won")
-            effects.funnel += [FunnelStep(pipeline.id, month_of(before.created_at), sc, won.id, -1)
-                               for sc in scopes(before)]
-            effects.furthest_position = won.position - 1
+    """A closed deal's row comes out as it was and goes in as it is (close, reopen, or a closed deal's amount)."""
+    rows = (_outcome_rows(before, -1) if not before.is_open else []) + (
+        _outcome_rows(after, +1) if not after.is_open else [])
+    totals: dict[tuple[str, str, str, str], OutcomeDelta] = {}
+    for r in rows:
+        key = (r.pipeline_id, r.month, r.scope, r.currency)
+        was = totals.get(key)
+        totals[key] = r if was is None else OutcomeDelta(
+            *key, was.won + r.won, was.lost + r.lost, was.won_amount + r.won_amount,
+            was.cycle_seconds + r.cycle_seconds)
+    effects.outcomes += [r for r in totals.values() if (r.won, r.lost, r.won_amount, r.cycle_seconds) != (0, 0, 0, 0)]
+    if before.status == "won" and after.is_open:  # the win is undone: the cohort's won count comes back down
+        won = pipeline.closing_stage("won")
+        effects.funnel += [FunnelStep(pipeline.id, month_of(before.created_at), sc, won.id, -1)
+                           for sc in scopes(before)]
+        effects.furthest_position = won.position - 1
 
 
 def _outcome_rows(closed: Deal, sign: int) -> list[OutcomeDelta]:
