@@ -19,6 +19,13 @@ TABLES = ("pipelines", "stages", "deals", "deal_history", "reps", "teams", "crm_
 
 def upgrade() -> None:
     create_plumbing_tables_v1()
+    _pipeline_and_deal_tables()
+    _organisation_and_crm_tables()
+    _summary_tables()
+
+
+def _pipeline_and_deal_tables() -> None:
+    """Pipelines, stages, deals and their history."""
     op.create_table(
         "pipelines",
         sa.Column("id", sa.String(64), primary_key=True),
@@ -79,6 +86,10 @@ def upgrade() -> None:
         sa.Column("seconds_in_from_stage", sa.BigInteger),
         sa.Column("detail", sa.String(500)),
     )
+
+
+def _organisation_and_crm_tables() -> None:
+    """The local copy of reps and teams; CRM deliveries already applied."""
     op.create_table(
         "reps",
         sa.Column("rep_id", sa.String(64), primary_key=True),
@@ -99,6 +110,10 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(128), nullable=False),
         sa.Column("received_at", UtcDateTime(), nullable=False),
     )
+
+
+def _summary_tables() -> None:
+    """Analytics summary rows, kept in each deal change's transaction."""
     op.create_table(
         "funnel_counts",
         sa.Column("pipeline_id", sa.String(64), primary_key=True),
