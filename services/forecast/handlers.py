@@ -14,7 +14,7 @@ from shared.messaging.dispatch import Handler
 
 
 async def keep_history(event: CloudEvent, uow: UnitOfWork) -> None:
-    """Every applied event is kept, for point-in-time queries (`as_of`)."""
+    """Every applied deal, quota and organisation event is kept, for point-in-time queries (`as_of`)."""
     await uow.session.execute(event_history.insert().values(
         occurred_at=event.time, event_type=event.type, subject=event.subject, payload=encode_event(event).decode()))
 
@@ -49,21 +49,25 @@ async def record_quota(event: CloudEvent, uow: UnitOfWork) -> None:
 async def remember_rep(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.RepUpserted = event.data
     await org.upsert_rep(uow.session, data.rep_id, data.name, data.team_id, data.active)
+    await keep_history(event, uow)
 
 
 async def remember_team(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.TeamUpserted = event.data
     await org.upsert_team(uow.session, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
+    await keep_history(event, uow)
 
 
 async def remember_territory(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.TerritoryUpserted = event.data
     await org.upsert_territory(uow.session, data.territory_id, data.name, data.parent_id, data.rep_ids)
+    await keep_history(event, uow)
 
 
 async def forget_territory(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.TerritoryDeleted = event.data
     await org.delete_territory(uow.session, data.territory_id)
+    await keep_history(event, uow)
 
 
 EVENT_HANDLERS: dict[str, Handler] = {

@@ -6,13 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.forecast.changes import DEAL_EVENTS, change_of
 from services.forecast.db import org as org_db
 from services.forecast.db import queries
-from services.forecast.db.models import event_history
 from services.forecast.domain.ages import age_bands
 from services.forecast.domain.cells import AGES, STAGES, TOTALS
 from services.forecast.domain.methods import (
@@ -28,8 +25,7 @@ from services.forecast.domain.methods import (
 from services.forecast.domain.periods import FiscalCalendar, day_number
 from services.forecast.domain.quotas import Quota, candidates, quota_for
 from services.forecast.domain.report import Line, Organisation, report
-from services.forecast.domain.transitions import Book
-from shared.events import decode_event
+from services.forecast.history import replay
 
 
 @dataclass(frozen=True)
@@ -57,6 +53,7 @@ class State:
     stages: dict[tuple[str, str], StageRecord]
     cycles: tuple[int, int]
     quotas: dict[str, tuple[Decimal, str]]
+    organisation: Organisation | None = None  # None: today's (from the database)
 
 
 async def organisation(session: AsyncSession) -> Organisation:
@@ -74,28 +71,11 @@ async def live_state(session: AsyncSession, months: list[str], dimension: str, q
     return State(records, await queries.stage_book(session), cycles, _rep_quotas(quotas, q))
 
 
-async def replayed_book(session: AsyncSession, as_of: datetime) -> tuple[Book, dict[tuple[str, str], Quota]]:
-    """Every deal event and quota up to `as_of`, replayed in memory through the live projection's rules."""
-    book, quotas = Book(), dict[tuple[str, str], Quota]()
-    stmt = select(event_history.c.event_type, event_history.c.payload).where(
-        event_history.c.occurred_at <= as_of).order_by(event_history.c.occurred_at, event_history.c.id)
-    for event_type, payload in (await session.execute(stmt)).all():
-        event = decode_event(payload.encode())
-        if event_type in DEAL_EVENTS:
-            book.take(change_of(event))
-        else:
-            quotas[(event.data.rep_id, event.data.period)] = (event.data.amount, event.data.currency)
-    return book, quotas
-
-
 async def past_state(session: AsyncSession, months: list[str], dimension: str, q: Question,
                      as_of: datetime) -> State:
-    book, quotas = await replayed_book(session, as_of)
-    by_rep: dict[str, dict[str, Quota]] = {}
-    for (rep, p), quota in quotas.items():
-        by_rep.setdefault(rep, {})[p] = quota
-    return State(book.records(months, dimension), book.stages, (book.cycle_days, book.won_deals),
-                 _rep_quotas(by_rep, q))
+    past = await replay(session, as_of)
+    return State(past.book.records(months, dimension), past.book.stages, (past.book.cycle_days, past.book.won_deals),
+                 _rep_quotas(past.quotas, q), past.organisation)
 
 
 def _rep_quotas(by_rep: dict[str, dict[str, Quota]], q: Question) -> dict[str, Quota]:
@@ -115,4 +95,4 @@ async def forecast_lines(session: AsyncSession, q: Question) -> list[Line]:
              else await live_state(session, months, dimension, q))
     ctx = context(state, q)
     leaves: dict[tuple[str, str], Figures] = {k: figures(rows, ctx) for k, rows in group_rows(state.records).items()}
-    return report(leaves, q.group_by, await organisation(session), state.quotas)
+    return report(leaves, q.group_by, state.organisation or await organisation(session), state.quotas)

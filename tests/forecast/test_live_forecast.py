@@ -13,8 +13,10 @@ from shared.testing import auth_headers, eventually
 from shared.testing.backends import Backend
 from shared.testing.harness import RunningService, running_service
 from tests.forecast.streams import (
+    COMPENSATION,
     NOW,
     PIPELINE,
+    TERRITORY,
     closed,
     created,
     day,
@@ -97,13 +99,30 @@ async def test_a_deal_moving_through_stages(backend: Backend, forecast: RunningS
 
 
 async def test_a_point_in_time_forecast_replays_the_history(backend: Backend, forecast: RunningService) -> None:
+    for team in ("west", "east"):
+        await send(backend, TERRITORY, "coxswain.team.upserted.v1", team, ev.TeamUpserted(team_id=team, name=team),
+                   at=day(1))
+    for seq, (team, when) in enumerate((("west", day(1)), ("east", day(10))), start=1):  # rep-1 moves on the 10th
+        await send(backend, TERRITORY, "coxswain.rep.upserted.v1", "rep-1", ev.RepUpserted(
+            rep_id="rep-1", name="Ana", email="ana@example.com", team_id=team, capacity=5), seq, at=when)
+    await send(backend, COMPENSATION, "coxswain.quota.set.v1", "rep-1:2026-Q4", ev.QuotaSet(
+        rep_id="rep-1", period="2026-Q4", amount="40000.00", currency="USD"), 1, at=day(2))
+    await send(backend, COMPENSATION, "coxswain.quota.set.v1", "rep-1:2026-Q4", ev.QuotaSet(
+        rep_id="rep-1", period="2026-Q4", amount="50000.00", currency="USD"), 2, at=day(8))
     await send(backend, PIPELINE, CREATED, "d1", created("d1", "10000.00"), 1, at=day(1))
     await send(backend, PIPELINE, MOVED, "d1", moved("d1", "10000.00", to="s2", probability=60,
                                                      category="commit"), 2, at=day(5))
-    await until(forecast, forecast="6000.00")
-    # what we thought on October 3rd: 10,000 × 10% = 1,000
+    await until(forecast, forecast="6000.00", quota="50000.00")
+    # what we thought on October 3rd: 10,000 × 10% = 1,000, against the 40,000 quota then
     past = await rep_row(forecast, as_of="2026-10-03T00:00:00Z")
-    assert (past["forecast"], past["open_pipeline"]) == ("1000.00", "10000.00")
+    assert (past["forecast"], past["open_pipeline"], past["quota"]) == ("1000.00", "10000.00", "40000.00")
+    teams = await forecast.client.get("/v1/forecasts", headers=OPS, params={
+        "period": "2026-Q4", "group_by": "team", "as_of": "2026-10-03T00:00:00Z"})
+    assert [(i["group"], i["forecast"]) for i in teams.json()["items"]] == [("west", "1000.00")]  # rep-1 was in west
+    now = await eventually(lambda: forecast.client.get("/v1/forecasts", headers=OPS, params={
+        "period": "2026-Q4", "group_by": "team"}), until=lambda r: r.json()["items"][:1] and
+        r.json()["items"][0]["group"] == "east")
+    assert [(i["group"], i["forecast"]) for i in now.json()["items"]] == [("east", "6000.00")]
     assert await rep_row(forecast, as_of="2026-09-30T00:00:00Z") == {}  # before the deal existed
     bad = await forecast.client.get("/v1/forecasts", headers=OPS, params={"period": "2026-Q4", "as_of": "soon"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"].endswith("as_of")
