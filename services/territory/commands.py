@@ -52,10 +52,11 @@ def build_territory(territory_id: str, body: dict[str, Any]) -> Territory:
 
 
 async def emit_territory(uow: UnitOfWork, t: Territory) -> None:
-    await uow.emit("coxswain.territory.upserted.v1", subject=t.id, sequence=t.version, data=ev.TerritoryUpserted(
-        territory_id=t.id, name=t.name, parent_id=t.parent_id, priority=t.priority,
-        rules=[ev.Rule.model_validate(r.to_json()) for r in t.rules], rep_ids=list(t.rep_ids),
-        is_default=t.is_default))
+    await uow.emit("coxswain.territory.upserted.v1", subject=t.id, sequence=t.version,
+                   data=ev.TerritoryUpserted.model_validate({
+                       "territory_id": t.id, "name": t.name, "parent_id": t.parent_id, "priority": t.priority,
+                       "rules": [r.to_json() for r in t.rules], "rep_ids": list(t.rep_ids),
+                       "is_default": t.is_default}))  # is_default: an additive field beyond the catalog
 
 
 async def upsert_territory(territory: Territory, uow: UnitOfWork) -> Territory:

@@ -32,7 +32,8 @@ router = APIRouter(tags=["planning"])
 def _out(period: str, sim: planning.Simulation) -> SimulationOut:
     return SimulationOut(
         period=period,
-        territories=[TerritoryBeforeAfter(territory_id=t, before=b and F.of(b), after=a and F.of(a))
+        territories=[TerritoryBeforeAfter(territory_id=t, before=F.of(b) if b else None,
+                                          after=F.of(a) if a else None)
                      for t, (b, a) in sim.territories.items()],
         reps=[RepBeforeAfter(rep_id=r, before=F.of(b), after=F.of(a)) for r, (b, a) in sim.reps.items()],
         moves=[_move(m) for m in sim.moves])

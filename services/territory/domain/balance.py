@@ -74,4 +74,6 @@ def _busiest_rule(territory_id: str, territory: Territory, leads: list[LeadFact]
                 if rule.holds(profile):
                     counts[i] += 1
                     break
-    return max(range(len(counts)), key=lambda i: (counts[i], -i)) if counts and max(counts) else None
+    if not any(counts):
+        return None
+    return max(range(len(counts)), key=lambda i: (counts[i], -i))

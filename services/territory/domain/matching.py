@@ -69,14 +69,14 @@ class TerritoryIndex:
 
     def _add(self, condition: Condition, key: _RuleKey) -> None:
         if condition.op == "eq":
-            self._exact[condition.field][condition.value].append(key)  # type: ignore[index]
+            self._exact[condition.field][condition.value].append(key)
         elif condition.op == "in":
-            for value in condition.value:  # type: ignore[union-attr]
+            for value in condition.value:
                 self._exact[condition.field][value].append(key)
         elif condition.op == "prefix":
             self._prefix[condition.field][str(condition.value)].append(key)
         else:
-            low, high = condition.value  # type: ignore[misc]
+            low, high = condition.value
             self._bands[condition.field][(low if low is not None else Decimal("-Infinity"), high)].append(key)
 
     def _hits(self, field: str, value: Value) -> Iterable[_RuleKey]:

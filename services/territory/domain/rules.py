@@ -26,7 +26,7 @@ Range = tuple[Decimal | None, Decimal | None]
 class Condition:
     field: str
     op: str
-    value: Value | tuple[Value, ...] | Range  # eq/prefix: one value, in: a tuple, range: (min, max)
+    value: Any  # eq/prefix: one Value, in: a tuple of Values, range: a Range (min, max)
 
     def holds(self, lead: Mapping[str, Value]) -> bool:
         actual = lead.get(self.field)
@@ -35,20 +35,20 @@ class Condition:
         if self.op == "eq":
             return actual == self.value
         if self.op == "in":
-            return actual in self.value  # type: ignore[operator]
+            return actual in self.value
         if self.op == "prefix":
             return isinstance(actual, str) and actual.startswith(str(self.value))
-        low, high = self.value  # type: ignore[misc]
+        low, high = self.value
         return isinstance(actual, Decimal) and (low is None or actual >= low) and (high is None or actual <= high)
 
     def to_json(self) -> dict[str, Any]:
         if self.op == "range":
-            low, high = self.value  # type: ignore[misc]
+            low, high = self.value
             return {"field": self.field, "op": "range",
                     "value": {"min": _json_number(low), "max": _json_number(high)}}
         if self.op == "in":
-            return {"field": self.field, "op": "in", "value": [_json_value(v) for v in self.value]}  # type: ignore
-        return {"field": self.field, "op": self.op, "value": _json_value(self.value)}  # type: ignore[arg-type]
+            return {"field": self.field, "op": "in", "value": [_json_value(v) for v in self.value]}
+        return {"field": self.field, "op": self.op, "value": _json_value(self.value)}
 
 
 @dataclass(frozen=True)
@@ -80,18 +80,22 @@ def _json_number(value: Decimal | None) -> Any:
 def normalise(field: str, raw: Any, where: str) -> Value:
     """A lead's or a rule's value in comparable form: trimmed lower-case text, or an exact Decimal."""
     if field in NUMBER_FIELDS:
-        if isinstance(raw, bool) or isinstance(raw, float) or not isinstance(raw, int | str | Decimal):
-            raise InvalidInput(where, f"{field} needs an integer or a decimal string, not {raw!r}")
-        try:
-            number = Decimal(str(raw).strip())
-        except InvalidOperation:
-            raise InvalidInput(where, f"{field} needs a number, not {raw!r}") from None
-        if not number.is_finite():
-            raise InvalidInput(where, f"{field} needs a finite number")
-        return number
+        return _number(field, raw, where)
     if not isinstance(raw, str | int) or isinstance(raw, bool) or not str(raw).strip():
         raise InvalidInput(where, f"{field} needs a non-empty text value, not {raw!r}")
     return str(raw).strip().lower()
+
+
+def _number(field: str, raw: Any, where: str) -> Decimal:
+    if isinstance(raw, bool) or isinstance(raw, float) or not isinstance(raw, int | str | Decimal):
+        raise InvalidInput(where, f"{field} needs an integer or a decimal string, not {raw!r}")
+    try:
+        number = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise InvalidInput(where, f"{field} needs a number, not {raw!r}") from None
+    if not number.is_finite():
+        raise InvalidInput(where, f"{field} needs a finite number")
+    return number
 
 
 def parse_condition(raw: Mapping[str, Any], where: str) -> Condition:
@@ -114,13 +118,13 @@ def parse_condition(raw: Mapping[str, Any], where: str) -> Condition:
 def _parse_range(field: str, value: Any, where: str) -> Range:
     if not isinstance(value, dict) or not ({"min", "max"} & value.keys()) or value.keys() - {"min", "max"}:
         raise InvalidInput(where, "op 'range' needs {\"min\": ..., \"max\": ...} (either may be omitted)")
-    low = None if value.get("min") is None else normalise(field, value["min"], f"{where}.min")
-    high = None if value.get("max") is None else normalise(field, value["max"], f"{where}.max")
+    low = None if value.get("min") is None else _number(field, value["min"], f"{where}.min")
+    high = None if value.get("max") is None else _number(field, value["max"], f"{where}.max")
     if low is None and high is None:
         raise InvalidInput(where, "op 'range' needs a min or a max")
-    if low is not None and high is not None and low > high:  # type: ignore[operator]
-        raise InvalidInput(where, f"range min {_json_number(low)} is above max {_json_number(high)}")  # type: ignore
-    return low, high  # type: ignore[return-value]
+    if low is not None and high is not None and low > high:
+        raise InvalidInput(where, f"range min {_json_number(low)} is above max {_json_number(high)}")
+    return low, high
 
 
 def parse_rules(raw_rules: list[Mapping[str, Any]], where: str = "rules") -> tuple[Rule, ...]:

@@ -74,7 +74,7 @@ def rematch(leads: list[LeadFact], deals: list[DealFact], proposed: Mapping[str,
 def _still_fits(lead: LeadFact, match: Match | None, proposed: Mapping[str, Territory],
                reps: Mapping[str, Rep]) -> bool:
     """The lead's holder is an active member of a territory the lead may route to under the proposal."""
-    if match is None or lead.rep_id is None or lead.territory_id not in proposed:
+    if match is None or lead.rep_id is None or lead.territory_id is None or lead.territory_id not in proposed:
         return False
     chain = {match.territory_id, *ancestors(match.territory_id, proposed)}
     chain |= {t.id for t in proposed.values() if t.is_default}
@@ -86,6 +86,6 @@ def _still_fits(lead: LeadFact, match: Match | None, proposed: Mapping[str, Terr
 def _follow(deal: DealFact, moved: Mapping[str, LeadFact], proposed: Mapping[str, Territory]) -> DealFact:
     if deal.status != "open":
         return deal
-    if deal.lead_id in moved:
+    if deal.lead_id is not None and deal.lead_id in moved:
         return replace(deal, territory_id=moved[deal.lead_id].territory_id)
     return deal if deal.territory_id in proposed else replace(deal, territory_id=None)
