@@ -75,3 +75,12 @@ async def test_a_deal_in_an_unknown_pipeline_or_stage_is_refused(pipeline: Runni
     assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (422, "pipeline_id")
     bad_stage = await pipeline.client.post("/v1/deals", headers=OPS, json=deal_body(stage_id="nope"))
     assert (bad_stage.status_code, bad_stage.json()["errors"][0]["field"]) == (422, "stage_id")
+
+
+async def test_the_openapi_document_lists_the_contract_endpoints(pipeline: RunningService) -> None:
+    paths = (await pipeline.client.get("/openapi.json")).json()["paths"]
+    assert {"/v1/pipelines", "/v1/pipelines/{pipeline_id}", "/v1/deals", "/v1/deals/{deal_id}",
+            "/v1/deals/{deal_id}/stage", "/v1/deals/{deal_id}/close", "/v1/deals/{deal_id}/reopen",
+            "/v1/deals/{deal_id}/history", "/v1/analytics/funnel", "/v1/analytics/velocity",
+            "/v1/analytics/bottlenecks", "/v1/analytics/stale", "/v1/webhooks/crm"} <= set(paths)
+    assert "patch" in paths["/v1/deals/{deal_id}"]
