@@ -122,5 +122,6 @@ async def _reroute(move: Move, plan: Plan, uow: UnitOfWork) -> Move:
     """Routed for real under the new organisation: the stored rotation moves and lead.routed says why."""
     row = await books.lead_row(uow.session, move.lead_id)
     assert row is not None
-    done = await route_and_book(move.lead_id, row["profile"], uow, booked=row, note=f"plan {plan.name} activated: ")
+    done = await route_and_book(move.lead_id, row["profile"], uow, booked=row, note=f"plan {plan.name} activated: ",
+                                cached=False)
     return Move(move.lead_id, move.from_territory, done.territory_id, move.from_rep, done.rep_id, done.reason)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from services.territory.db import books
 from services.territory.db import repository as repo
 from services.territory.domain.matching import TerritoryIndex
@@ -14,13 +16,31 @@ from services.territory.domain.territories import ancestors
 from shared.db.uow import UnitOfWork
 from shared.events import catalog as ev
 
+_INDEXES: dict[tuple[str, int], TerritoryIndex] = {}  # (database, revision) → index; bounded below
+
+
+async def current_index(session: AsyncSession, *, cached: bool) -> TerritoryIndex:
+    """The territories as an index, rebuilt only when a territory changed since it was built. Not cached
+    for a transaction that changes territories itself (its revision is not committed and may roll back)."""
+    if not cached:
+        return TerritoryIndex(await repo.all_territories(session))
+    key = (str(session.get_bind().engine.url), await repo.territories_revision(session))
+    index = _INDEXES.get(key)
+    if index is None:
+        index = TerritoryIndex(await repo.all_territories(session))
+        if len(_INDEXES) >= 8:
+            _INDEXES.clear()
+        _INDEXES[key] = index
+    return index
+
 
 async def route_and_book(lead_id: str, fields: dict[str, Any], uow: UnitOfWork, *,
-                         booked: dict[str, Any], note: str = "") -> Routing:
+                         booked: dict[str, Any], note: str = "", cached: bool = True) -> Routing:
     """Decide the territory and rep for a lead, move the rotation, keep the lead's row, emit lead.routed."""
     session = uow.session
-    territories = await repo.all_territories(session)
-    match = TerritoryIndex(territories).match(lead_profile(fields))
+    index = await current_index(session, cached=cached)
+    territories = index.territories
+    match = index.match(lead_profile(fields))
     chain = [match.territory_id, *ancestors(match.territory_id, territories)] if match else []
     chain += [t.id for t in territories.values() if t.is_default and t.id not in chain]
     rotations = await repo.load_rotations(session, chain)  # locks these territories' turns until commit

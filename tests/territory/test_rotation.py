@@ -71,3 +71,16 @@ def test_inactive_and_full_reps_are_skipped_and_the_chain_falls_back() -> None:
     assert nobody.reason.endswith("no active rep below capacity in de, emea, rest")
     unmatched = route(None, territories, reps, {}, {})
     assert (unmatched.territory_id, unmatched.rep_id) == (None, None)
+
+
+def test_a_membership_change_keeps_the_others_turns() -> None:
+    # a and b at weight 1 after one lead: a -1, b +1 (b is next). c joins at weight 1:
+    # counters a 0, b 2, c 1 → b takes it (not a again, not the newcomer) and gives back 3 → b -1.
+    after_one = pick_rep({"a": 1, "b": 1}, {})
+    assert after_one is not None and after_one.rep_id == "a" and after_one.rotation == {"a": -1, "b": 1}
+    joined = pick_rep({"a": 1, "b": 1, "c": 1}, after_one.rotation)
+    assert joined is not None and joined.rep_id == "b"
+    assert joined.rotation == {"a": 0, "b": -1, "c": 1}
+    # b leaves: its counter is kept as it was, a and c go on (a 1, c 2 → c).
+    left = pick_rep({"a": 1, "c": 1}, joined.rotation)
+    assert left is not None and left.rep_id == "c" and left.rotation == {"a": 1, "b": -1, "c": 0}

@@ -56,8 +56,13 @@ async def test_leads_are_routed_by_rotation_with_fallbacks(backend: Backend) -> 
         full = await _route(backend, "lead-5", "FR")  # cy holds 1 of capacity 1
         assert (full["territory_id"], full["rep_id"]) == ("rest", None)
         assert full["reason"] == "no rule matched; default territory; no active rep below capacity in rest"
+        dee = {"id": "dee", "name": "dee", "email": "dee@example.com", "capacity": 3}
+        assert (await territory.client.post("/v1/reps", headers=OPS, json=dee)).status_code == 201
+        moved = await territory.client.put("/v1/territories/us/reps", headers=OPS, json={"rep_ids": ["dee"]})
+        assert moved.status_code == 200
+        assert (await _route(backend, "lead-6", "US"))["rep_id"] == "dee"  # the new membership, not a stale index
 
     routed = await published(backend, "coxswain.lead.routed.v1")
-    assert sorted((e["subject"], e["sequence"]) for e in routed) == [(f"lead-{i}", 1) for i in range(1, 6)]
+    assert sorted((e["subject"], e["sequence"]) for e in routed) == [(f"lead-{i}", 1) for i in range(1, 7)]
     record = next(r for r in await backend.read_topic(backend.topic("coxswain.territory")) if r.key == "lead-1")
     assert record.key == "lead-1"  # the record key is the lead id (the subject)

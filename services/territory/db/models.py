@@ -40,6 +40,13 @@ territories = Table(
     Column("version", Integer, nullable=False),
 )
 
+# One counter bumped by every territory change: routing reuses its parsed index until the counter moves.
+revisions = Table(
+    "revisions", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("revision", Integer, nullable=False),
+)
+
 # Weighted round robin counters per territory and rep: the rotation survives restarts and is shared by replicas.
 rotations = Table(
     "rotations", metadata,

@@ -6,11 +6,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.territory.db.models import reps, rotations, teams, territories
+from services.territory.db.models import reps, revisions, rotations, teams, territories
 from services.territory.domain.routing import Rotation
 from services.territory.domain.rules import parse_rules
 from services.territory.domain.territories import Rep, Team, Territory
-from shared.db.upsert import insert_for
+from shared.db.upsert import insert_for, next_counter
 from shared.errors import NotFoundError
 
 
@@ -81,11 +81,19 @@ async def save_territory(session: AsyncSession, territory: Territory) -> None:
     values = territory_columns(territory)
     stmt = insert_for(session, territories).values(values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
+    await next_counter(session, revisions, "name", "territories", "revision")
 
 
 async def remove_territory(session: AsyncSession, territory_id: str) -> None:
     await session.execute(delete(territories).where(territories.c.id == territory_id))
     await session.execute(delete(rotations).where(rotations.c.territory_id == territory_id))
+    await next_counter(session, revisions, "name", "territories", "revision")
+
+
+async def territories_revision(session: AsyncSession) -> int:
+    """Moves with every territory change (in the same transaction), so a cached index can tell it is stale."""
+    query = select(revisions.c.revision).where(revisions.c.name == "territories")
+    return int((await session.execute(query)).scalar() or 0)
 
 
 async def load_rotations(session: AsyncSession, territory_ids: list[str]) -> dict[str, Rotation]:

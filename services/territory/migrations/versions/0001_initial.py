@@ -14,7 +14,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-_TABLES = ("plans", "quotas", "deal_book", "lead_book", "rotations", "territories", "teams", "reps")
+_TABLES = ("plans", "quotas", "deal_book", "lead_book", "rotations", "revisions", "territories", "teams", "reps")
 
 
 def upgrade() -> None:
@@ -48,6 +48,11 @@ def upgrade() -> None:
         sa.Column("rep_ids", sa.JSON, nullable=False),
         sa.Column("is_default", sa.Boolean, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "revisions",
+        sa.Column("name", sa.String(40), primary_key=True),
+        sa.Column("revision", sa.Integer, nullable=False),
     )
     op.create_table(
         "rotations",
