@@ -83,6 +83,28 @@ async def record_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
         "closed_at": data.closed_at})
 
 
+async def record_deal_update(event: CloudEvent, uow: UnitOfWork) -> None:
+    """deal.updated carries only what changed: amount, currency, owner (a rep or territory move of the deal)."""
+    data: ev.DealUpdated = event.data
+    row = await books.deal_row(uow.session, data.deal_id)
+    at = data.updated_at or event.time
+    if row is None or not books.later(row["changed_at"], at):
+        return
+    changed = {k: v for k, v in (("amount", data.amount), ("currency", data.currency), ("owner_id", data.owner_id))
+               if v is not None}
+    territory = (data.model_extra or {}).get("territory_id")
+    await books.save_deal(uow.session, {**row, **changed, "changed_at": at,
+                                        "territory_id": territory or row["territory_id"]})
+
+
+async def record_reopened_deal(event: CloudEvent, uow: UnitOfWork) -> None:
+    data: ev.DealReopened = event.data
+    row = await books.deal_row(uow.session, data.deal_id)
+    if row is None or not books.later(row["changed_at"], data.reopened_at):
+        return
+    await books.save_deal(uow.session, {**row, "status": "open", "closed_at": None, "changed_at": data.reopened_at})
+
+
 async def record_quota(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.QuotaSet = event.data
     await books.save_quota(uow.session, data.rep_id, data.period, data.amount, data.currency)
@@ -95,6 +117,8 @@ EVENT_HANDLERS: dict[str, Handler] = {
     "coxswain.deal.created.v1": record_new_deal,
     "coxswain.deal.stage_changed.v1": record_stage_change,
     "coxswain.deal.closed.v1": record_closed_deal,
+    "coxswain.deal.updated.v1": record_deal_update,
+    "coxswain.deal.reopened.v1": record_reopened_deal,
     "coxswain.quota.set.v1": record_quota,
 }
 CONSUMED_TOPICS = ("coxswain.leads", "coxswain.pipeline", "coxswain.compensation")

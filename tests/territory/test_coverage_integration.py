@@ -128,3 +128,27 @@ async def test_coverage_follows_the_event_stream(backend: Backend) -> None:
             == ["ana"]
         bad = await territory.client.get("/v1/coverage", headers=OPS, params={"period": "2026-Q7"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "period"
+
+
+async def test_a_deal_moved_and_reopened_counts_where_it_is_now(backend: Backend) -> None:
+    async with running_service("territory", database_url=await backend.database_url("territory"),
+                               platform=backend.platform, embedded_bus=backend.embedded_bus,
+                               clock=FixedClock(NOW)) as territory:
+        await _setup(territory.client)
+        pipeline = "coxswain.pipeline"
+        await _send(backend, pipeline, "coxswain.deal.created.v1", "D3", ev.DealCreated(
+            deal_id="D3", name="D3", amount=Decimal("300.00"), currency="USD", owner_id="bo", territory_id="de",
+            pipeline_id="p", stage_id="s", probability=10, forecast_category="pipeline", created_at=AT), 1)
+        await _send(backend, pipeline, "coxswain.deal.updated.v1", "D3", ev.DealUpdated(
+            deal_id="D3", owner_id="ana", amount=Decimal("350.00"), updated_at=at(10)), 2)
+        await _send(backend, pipeline, "coxswain.deal.closed.v1", "D3", ev.DealClosed(
+            deal_id="D3", outcome="won", amount=Decimal("350.00"), currency="USD", owner_id="ana",
+            territory_id="de", created_at=AT, closed_at=at(50)), 3)
+        await _send(backend, pipeline, "coxswain.deal.reopened.v1", "D3", ev.DealReopened(
+            deal_id="D3", stage_id="s", reopened_at=at(55)), 4)
+        await eventually(lambda: _processed(territory), until=lambda n: n == 4)
+        body = (await territory.client.get("/v1/coverage", headers=OPS)).json()
+        de = next(t for t in body["territories"] if t["territory_id"] == "de")
+        assert (de["open_pipeline"], de["won"]) == ({"USD": "350.00"}, {})  # reopened: open again, not won
+        by_r = {r["rep_id"]: r for r in body["reps"]}
+        assert (by_r["ana"]["open_pipeline"], by_r["bo"]["open_pipeline"]) == ({"USD": "350.00"}, {})  # moved to ana
