@@ -105,9 +105,14 @@ class ServiceRuntime:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=30)
+            for task in stuck:  # never hang a shutdown on a task that ignores its cancel
+                log.error("task %s did not stop within 30 s", task.get_name())
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            if task.done() and not task.cancelled():
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    task.result()
         self._tasks.clear()
         await self.publisher.stop()
         await self.engine.dispose()

@@ -63,6 +63,7 @@ class TerritoryUpserted(Payload):
     priority: int = 0
     rules: list[Rule] = []
     rep_ids: list[str] = []
+    is_default: bool = False  # catches leads no other territory matches
 
 
 class TerritoryDeleted(Payload):

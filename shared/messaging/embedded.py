@@ -76,11 +76,11 @@ class EmbeddedBus:
             self._appended.notify_all()
 
     async def wait_for_append(self, timeout: float) -> None:
-        async with self._appended:
-            try:
-                await asyncio.wait_for(self._appended.wait(), timeout)
-            except TimeoutError:
-                pass
+        try:  # asyncio.timeout, not wait_for, so a cancel is never swallowed (see relay)
+            async with asyncio.timeout(timeout), self._appended:
+                await self._appended.wait()
+        except TimeoutError:
+            pass
 
     async def fetch(self, group: str, topics: Sequence[str], limit: int) -> list[IncomingRecord]:
         engine = await self.engine()

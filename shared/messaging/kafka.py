@@ -63,7 +63,8 @@ class KafkaPublisher:
     async def ping(self) -> bool:
         """Readiness: the broker answers a metadata request within a few seconds."""
         try:
-            return await asyncio.wait_for(self._metadata_answers(), timeout=5)
+            async with asyncio.timeout(5):
+                return await self._metadata_answers()
         except Exception:
             return False
 

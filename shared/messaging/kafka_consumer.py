@@ -104,8 +104,8 @@ class KafkaConsumerRunner:
     async def _consume_until_stalled(self, consumer: AIOKafkaConsumer) -> None:
         while time.monotonic() - self._last_progress < self._stall_seconds:
             try:  # a fetch that never returns is a stall too
-                batch = await asyncio.wait_for(consumer.getmany(timeout_ms=200, max_records=self._max_records),
-                                               timeout=self._stall_seconds)
+                async with asyncio.timeout(self._stall_seconds):
+                    batch = await consumer.getmany(timeout_ms=200, max_records=self._max_records)
             except TimeoutError:
                 return
             if batch:
@@ -127,12 +127,14 @@ class KafkaConsumerRunner:
         if not assignment:
             return 0
         try:
-            ends = await asyncio.wait_for(consumer.end_offsets(assignment), timeout=5)
+            async with asyncio.timeout(5):
+                ends = await consumer.end_offsets(assignment)
             lag = 0
             for tp in assignment:
                 done = self._positions.get(tp)
                 if done is None:
-                    done = await asyncio.wait_for(consumer.committed(tp), timeout=5) or 0
+                    async with asyncio.timeout(5):
+                        done = await consumer.committed(tp) or 0
                 lag += max(0, ends[tp] - done)
             return lag
         except (KafkaError, TimeoutError):
@@ -184,7 +186,8 @@ class KafkaConsumerRunner:
     @staticmethod
     async def _stop_quietly(consumer: AIOKafkaConsumer) -> None:
         try:
-            await asyncio.wait_for(consumer.stop(), timeout=15)
+            async with asyncio.timeout(15):
+                await consumer.stop()
         except Exception as exc:
             log.warning("consumer stop failed: %r", exc)
 

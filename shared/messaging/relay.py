@@ -101,8 +101,11 @@ class OutboxRelay:
                 await self._wait_for_work()
 
     async def _wait_for_work(self) -> None:
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that races a wake-up,
+        # and the service would then never stop.
         try:
-            await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle)
+            async with asyncio.timeout(self._idle):
+                await self._wakeup.wait()
         except TimeoutError:
             pass
         self._wakeup.clear()
