@@ -29,7 +29,8 @@ FIELDS = tuple(HEADER_ALIASES)
 
 
 def header_key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+    """`E-mail Address`, `email_address` and `EmailAddress` are one column name."""
+    return re.sub(r"[^a-z0-9]+", "", text.strip().lower())
 
 
 def column_map(header: Sequence[str], overrides: Mapping[str, str]) -> dict[int, str]:
@@ -45,7 +46,8 @@ def column_map(header: Sequence[str], overrides: Mapping[str, str]) -> dict[int,
     for field, aliases in HEADER_ALIASES.items():
         if field in chosen.values():
             continue
-        index = next((i for i, k in enumerate(keys) if k in aliases and i not in chosen), None)
+        known = {header_key(a) for a in aliases}
+        index = next((i for i, k in enumerate(keys) if k in known and i not in chosen), None)
         if index is not None:
             chosen[index] = field
     if not {"email", "name", "first_name", "last_name"} & set(chosen.values()):
