@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from shared.clock import FixedClock
+from shared.db.plumbing import processed_events
 from shared.testing import auth_headers
 from shared.testing.backends import Backend, EmbeddedBackend
 from shared.testing.harness import RunningService, running_service
@@ -43,3 +45,9 @@ async def create(client, **fields) -> dict:  # type: ignore[no-untyped-def]
     response = await client.post("/v1/leads", headers=OPS, json=fields)
     assert response.status_code in (200, 201), response.text
     return response.json()["lead"]
+
+
+async def processed(service: RunningService) -> int:
+    """How many consumed events the service has handled (its inbox)."""
+    async with service.runtime.uow() as uow:
+        return int((await uow.session.execute(select(func.count()).select_from(processed_events))).scalar_one())

@@ -8,7 +8,7 @@ from shared.events import catalog as ev
 from shared.testing import build_event, eventually
 from shared.testing.backends import EmbeddedBackend
 from shared.testing.harness import RunningService
-from tests.leads.conftest import OPS, create, published
+from tests.leads.conftest import OPS, create, processed, published
 
 
 async def _org(backend: EmbeddedBackend, leads: RunningService) -> None:
@@ -23,15 +23,7 @@ async def _org(backend: EmbeddedBackend, leads: RunningService) -> None:
     for event_type, data, subject in events:
         event = build_event(event_type, data, subject=subject)
         await backend.produce_raw(backend.topic("coxswain.territory"), subject, event.model_dump_json().encode())
-    await eventually(lambda: _processed(leads), until=lambda n: n >= len(events))
-
-
-async def _processed(leads: RunningService) -> int:
-    from sqlalchemy import func, select
-
-    from shared.db.plumbing import processed_events
-    async with leads.runtime.uow() as uow:
-        return int((await uow.session.execute(select(func.count()).select_from(processed_events))).scalar_one())
+    await eventually(lambda: processed(leads), until=lambda n: n >= len(events))
 
 
 async def _hot_lead_for(leads: RunningService, rep: str) -> dict:
