@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -75,7 +76,7 @@ async def change_lead(lead_id: str, changes: dict[str, Any], uow: UnitOfWork) ->
     before = await repo.get_lead(uow.session, lead_id, for_update=True)
     bands = (await org.load_policy(uow.session)).bands
     status, reason = changes.pop("status", None), changes.pop("disqualified_reason", None)
-    lead, facts = before, []
+    lead, facts = before, list[Fact]()
     if changes:
         fields = normalise_lead({**asdict(before.fields()), **changes})
         await _email_is_free(uow, fields.email, before)
@@ -120,8 +121,9 @@ async def convert_lead(lead_id: str, amount: Decimal, currency: str, uow: UnitOf
 async def rescore_open_leads(uow: UnitOfWork) -> int:
     """Every open lead scored again with the stored rules and its deadline set by the stored bands; commits."""
     rules, bands = await org.load_rules(uow.session), (await org.load_policy(uow.session)).bands
-    rescored_count, after = 0, None
-    while True:
+    rescored_count = 0
+    after: tuple[datetime, str] | None = None
+    while True:  # pages newest first, keyed (created_at, id)
         page = await repo.list_leads(uow.session, repo.LeadFilter(), None, after, 500)
         for lead in page:
             if lead.is_open:
@@ -129,6 +131,7 @@ async def rescore_open_leads(uow: UnitOfWork) -> int:
                 rescored_count += 1
         if len(page) < 500:
             break
-        after = (page[-1].created_at, page[-1].id)  # type: ignore[assignment]
+        last = page[-1]
+        after = (last.created_at or uow.clock.now(), last.id)
     await uow.commit()
     return rescored_count

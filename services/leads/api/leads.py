@@ -5,12 +5,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.exc import IntegrityError
 
 from services.leads import commands
 from services.leads.api.deps import Capturer, Ops, Reader, Seller, Uow, ensure_visible, visibility
 from services.leads.api.schemas import AssignIn, CapturedOut, ConvertIn, LeadDetailOut, LeadIn, LeadOut, LeadPatch
 from services.leads.db import repository as repo
-from shared.errors import FieldError
+from shared.errors import ConflictError, FieldError
 from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from shared.http.problems import Problem
 
@@ -22,12 +23,18 @@ async def capture_lead(body: LeadIn, uow: Uow, who: Capturer, response: Response
     """A new lead (201), or the known lead it duplicates with this one merged in (200, `merged: true`)."""
     raw = body.model_dump(exclude_none=True)
     raw.setdefault("source", "api")
-    async with uow:
-        (outcome,) = await commands.capture([(1, raw)], f"api:{who.sub}", uow)
-        if outcome.outcome == "rejected":
-            raise Problem(422, f"{outcome.field}: {outcome.reason}",
-                          [FieldError(outcome.field or "body", outcome.reason or "")])
-        await uow.commit()
+    for attempt in (1, 2):  # a same-email capture racing this one wins; the retry then merges into it
+        try:
+            async with uow:
+                (outcome,) = await commands.capture([(1, raw)], f"api:{who.sub}", uow)
+                if outcome.outcome == "rejected":
+                    raise Problem(422, f"{outcome.field}: {outcome.reason}",
+                                  [FieldError(outcome.field or "body", outcome.reason or "")])
+                await uow.commit()
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise ConflictError("a lead with this email was being captured at the same time; retry") from None
     async with uow:
         lead = await repo.get_lead(uow.session, outcome.lead_id or "")
     if outcome.outcome == "merged":

@@ -5,6 +5,7 @@ import json
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 
 from services.leads import commands
 from services.leads.api.deps import Uow
@@ -24,6 +25,14 @@ class DeliveryOut(BaseModel):
     replayed: bool
 
 
+async def _replayed(uow: Uow, event_id: str) -> DeliveryOut:
+    async with uow:
+        seen = await org.delivery(uow.session, event_id)
+    if seen is None:
+        raise Problem(409, "this delivery conflicted with another; send it again")
+    return DeliveryOut(event_id=event_id, outcome=seen["outcome"], lead_id=seen["lead_id"], replayed=True)
+
+
 @router.post("/crm", response_model=DeliveryOut)
 async def receive_crm_lead(request: Request, uow: Uow) -> DeliveryOut:
     body = await request.body()
@@ -41,5 +50,11 @@ async def receive_crm_lead(request: Request, uow: Uow) -> DeliveryOut:
         if outcome.outcome == "rejected":
             raise InvalidInput(outcome.field or "body", outcome.reason or "rejected")
         await org.record_delivery(uow.session, event_id, outcome.lead_id or "", outcome.outcome, uow.clock.now())
-        await uow.commit()
+        try:
+            await uow.commit()
+            raced = False
+        except IntegrityError:  # the same delivery raced in beside this one and won: this one is the replay
+            raced = True
+    if raced:
+        return await _replayed(uow, event_id)
     return DeliveryOut(event_id=event_id, outcome=outcome.outcome, lead_id=outcome.lead_id or "", replayed=False)

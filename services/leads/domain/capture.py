@@ -64,10 +64,8 @@ class _Index:
         return None
 
     def replace(self, old: Lead, new: Lead) -> None:
-        for book in (self.by_email, self.by_name):
-            for k, v in list(book.items()):
-                if v.id == old.id:
-                    book[k] = new
+        self.by_email = {k: new if v.id == old.id else v for k, v in self.by_email.items()}
+        self.by_name = {k: new if v.id == old.id else v for k, v in self.by_name.items()}
         self.add(new)
 
 

@@ -29,8 +29,9 @@ def pick_stand_in(owner: str | None, territory_members: Iterable[str], reps: Map
                   load: Mapping[str, int]) -> str | None:
     """Someone else in the territory, else someone in the owner's team, else nobody."""
     chosen = stand_in(territory_members, reps, load, owner)
-    if chosen is None and owner in reps and reps[owner].team_id is not None:
-        team = reps[owner].team_id
+    holder = reps.get(owner) if owner else None
+    if chosen is None and holder is not None and holder.team_id is not None:
+        team = holder.team_id
         chosen = stand_in((r.rep_id for r in reps.values() if r.team_id == team), reps, load, owner)
     return chosen
 
