@@ -1,5 +1,6 @@
 """The leads path on both buses (embedded + SQLite, Kafka + PostgreSQL): capture → lead.created; territory
-routes it → assigned + lead.assigned; SLA breached → re-routed; converted → lead.converted; CSV and webhooks."""
+routes it → assigned + lead.assigned; SLA breached → re-routed; converted → lead.converted → a deal in
+pipeline; CSV and webhooks."""
 from __future__ import annotations
 
 import json
@@ -33,6 +34,9 @@ async def test_captured_lead_is_routed_breached_rerouted_and_converted(backend: 
         territory = await stack.enter_async_context(running_service(
             "territory", database_url=await backend.database_url("territory"), platform=backend.platform,
             embedded_bus=backend.embedded_bus))
+        pipeline = await stack.enter_async_context(running_service(
+            "pipeline", database_url=await backend.database_url("pipeline"), platform=backend.platform,
+            embedded_bus=backend.embedded_bus))
         await _organise(territory)
 
         await eventually(lambda: processed(leads), until=lambda n: n >= 3)  # 2 reps + the territory, copied
@@ -64,6 +68,14 @@ async def test_captured_lead_is_routed_breached_rerouted_and_converted(backend: 
         final = [e for e in events if e["type"] == "coxswain.lead.converted.v1"][0]["data"]
         assert (final["owner_id"], final["amount"], final["deal_id"]) == ("bo", "48000.00",
                                                                          converted.json()["deal_id"])
+
+        async def deal() -> dict:
+            r = await pipeline.client.get(f"/v1/deals/{final['deal_id']}", headers=OPS)
+            return r.json() if r.status_code == 200 else {}
+
+        opened = await eventually(deal)  # pipeline opened the deal under the id the lead chose
+        assert (opened["lead_id"], opened["owner_id"], opened["amount"], opened["currency"]) == (
+            lead_id, "bo", "48000.00", "EUR")
 
 
 async def test_raw_routed_event_import_and_webhooks(backend: Backend) -> None:
