@@ -101,3 +101,20 @@ async def test_crm_webhooks_signed_replayed_and_refused(leads: RunningService, c
     odd = b'{"hello": "world"}'
     assert (await leads.client.post("/v1/webhooks/crm", headers=_signed(odd, now), content=odd)).status_code == 422
     assert len(await published(embedded_backend, "coxswain.lead.created.v1")) == 2
+
+
+async def test_the_cli_streams_a_file_with_progress(leads: RunningService, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from services.leads import import_cli
+
+    sheet = tmp_path / "fair.csv"
+    sheet.write_text("email,name\r\nvisitor@fair.example,Vi Sitor\r\nnope,No\r\n")
+    real_client = httpx.AsyncClient
+    monkeypatch.setattr(import_cli.httpx, "AsyncClient",
+                        lambda **kw: real_client(transport=httpx.ASGITransport(app=leads.app), **kw))
+    token = OPS["Authorization"].split(" ", 1)[1]
+    response = await import_cli._send(sheet, "http://leads", token, ["name:name"], "fair")
+    assert (response.status_code, response.json()["created"], response.json()["rejected"]) == (200, 1, 1)
+    listed = (await leads.client.get("/v1/leads", params={"source": "fair"}, headers=OPS)).json()["items"]
+    assert [x["email"] for x in listed] == ["visitor@fair.example"]
