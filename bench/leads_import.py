@@ -67,6 +67,12 @@ async def database_url(kind: str, tmp: Path) -> str:
     return make_url(ADMIN).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
 
 
+async def drop_database(url: str) -> None:
+    conn = await asyncpg.connect(ADMIN)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    await conn.close()
+
+
 async def chunks(path: Path) -> AsyncIterator[bytes]:
     with path.open("rb") as f:
         while chunk := f.read(64 * 1024):
@@ -85,6 +91,8 @@ async def one_import(path: Path, rows: int, kind: str, tmp: Path) -> tuple[float
         response = await client.post("/v1/leads/import", headers=auth_headers("ops"), content=chunks(path))
         elapsed = time.perf_counter() - started
     await app.state.runtime.engine.dispose()
+    if kind == "postgres":
+        await drop_database(settings.db_url)
     body = response.json()
     assert response.status_code == 200 and body["rows"] == rows, response.text[:300]
     return rows / elapsed, {k: body[k] for k in ("created", "merged", "rejected")}
