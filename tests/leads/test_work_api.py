@@ -6,7 +6,7 @@ from shared.events import catalog as ev
 from shared.testing import auth_headers, build_event, eventually
 from shared.testing.backends import EmbeddedBackend
 from shared.testing.harness import RunningService
-from tests.leads.conftest import OPS, create, published
+from tests.leads.conftest import OPS, create, processed, published
 
 ANA = auth_headers("rep", rep_id="ana")
 BO = auth_headers("rep", rep_id="bo")
@@ -107,3 +107,20 @@ async def test_conversion_announces_one_deal(leads: RunningService, embedded_bac
     converted = await eventually(lambda: published(embedded_backend, "coxswain.lead.converted.v1"))
     assert [(e["data"]["deal_id"], e["data"]["amount"], e["data"]["currency"], e["data"]["company"])
             for e in converted] == [(first.json()["deal_id"], "12000.50", "EUR", "Acme")]
+
+
+async def test_the_same_routing_twice_under_new_ids_assigns_once(leads: RunningService,
+                                                                 embedded_backend: EmbeddedBackend) -> None:
+    lead = await create(leads.client, email="twice@b.example")
+    for sequence in (1, 2):  # two events (two ids), one business fact
+        await _territory_event(embedded_backend, "coxswain.lead.routed.v1", ev.LeadRouted(
+            lead_id=lead["id"], territory_id="emea", rep_id="ana", reason="matched"), lead["id"], sequence)
+    unknown = "no-such-lead"
+    await _territory_event(embedded_backend, "coxswain.lead.routed.v1", ev.LeadRouted(
+        lead_id=unknown, territory_id="emea", rep_id="ana", reason="matched"), unknown)
+    await eventually(lambda: processed(leads), until=lambda n: n == 3)
+    detail = (await leads.client.get(f"/v1/leads/{lead['id']}", headers=OPS)).json()
+    assert [a["rep_id"] for a in detail["assignments"]] == ["ana"]
+    # everything was committed before the probe above held, and the relay publishes in commit order
+    assigned = await eventually(lambda: published(embedded_backend, "coxswain.lead.assigned.v1"))
+    assert len(assigned) == 1
