@@ -31,7 +31,7 @@ async def _send(path: Path, url: str, token: str, maps: list[str], source: str) 
                     progress.advance(task, len(chunk))
                     yield chunk
 
-        params = httpx.QueryParams([("map", m) for m in maps] + [("source", source)])
+        params: dict[str, str | list[str]] = {"map": list(maps), "source": source}
         async with httpx.AsyncClient(timeout=None) as client:
             return await client.post(f"{url.rstrip('/')}/v1/leads/import", params=params, content=chunks(),
                                      headers={"Authorization": f"Bearer {token}", "content-type": "text/csv"})
