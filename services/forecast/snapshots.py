@@ -11,14 +11,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from services.forecast.db.models import snapshot_lines, snapshots
+from services.forecast.db.models import snapshot_lines, snapshot_schedule_state, snapshots
 from services.forecast.domain.methods import METHODS
 from services.forecast.domain.report import Line
 from services.forecast.reading import Question, forecast_lines
 from services.forecast.settings import ForecastSettings
 from shared.db.uow import UnitOfWork
+from shared.db.upsert import insert_for
 from shared.events import catalog as ev
 from shared.runtime import ServiceRuntime
 
@@ -35,14 +36,17 @@ class TakeSnapshots:
 
 async def take_snapshots(cmd: TakeSnapshots, uow: UnitOfWork, settings: ForecastSettings) -> list[dict]:
     """One snapshot per method: every rep's and team's forecast and closed won, committed with its event."""
-    taken_at, out = uow.clock.now(), []
     async with uow:
-        lines = {group_by: await forecast_lines(uow.session, Question(
-            cmd.period, group_by, taken_at, settings.calendar, settings.methods)) for group_by in ("rep", "team")}
-        for method in cmd.methods:
-            out.append(await _snapshot(uow, cmd, method, taken_at, lines))
+        out = await _snapshots(cmd, uow, settings)
         await uow.commit()
     return out
+
+
+async def _snapshots(cmd: TakeSnapshots, uow: UnitOfWork, settings: ForecastSettings) -> list[dict]:
+    taken_at = uow.clock.now()
+    lines = {group_by: await forecast_lines(uow.session, Question(
+        cmd.period, group_by, taken_at, settings.calendar, settings.methods)) for group_by in ("rep", "team")}
+    return [await _snapshot(uow, cmd, method, taken_at, lines) for method in cmd.methods]
 
 
 async def _snapshot(uow: UnitOfWork, cmd: TakeSnapshots, method: str, taken_at: datetime,
@@ -70,14 +74,26 @@ async def _snapshot(uow: UnitOfWork, cmd: TakeSnapshots, method: str, taken_at: 
 async def take_scheduled_snapshots(runtime: ServiceRuntime) -> list[dict]:
     """When the last scheduled snapshot is a week old (or there is none), snapshot the current quarter."""
     settings: ForecastSettings = runtime.settings  # type: ignore[assignment]
-    now = runtime.clock.now()
     async with runtime.uow() as uow:
-        last: datetime | None = (await uow.session.execute(
-            select(func.max(snapshots.c.taken_at)).where(snapshots.c.trigger == "schedule"))).scalar()
-    if last is not None and now - last < timedelta(days=settings.snapshot_every_days):
-        return []
-    quarter = settings.calendar.periods_of(now.date())[1]
-    return await take_snapshots(TakeSnapshots(quarter, trigger="schedule"), runtime.uow(), settings)
+        now = uow.clock.now()
+        last = await _claim_schedule(uow)  # replicas take turns: the schedule row stays locked until commit
+        if last is not None and now - last < timedelta(days=settings.snapshot_every_days):
+            return []
+        quarter = settings.calendar.periods_of(now.date())[1]
+        out = await _snapshots(TakeSnapshots(quarter, trigger="schedule"), uow, settings)
+        await uow.session.execute(snapshot_schedule_state.update().where(
+            snapshot_schedule_state.c.name == "weekly").values(last_taken_at=now))
+        await uow.commit()
+    return out
+
+
+async def _claim_schedule(uow: UnitOfWork) -> datetime | None:
+    """The schedule's row, locked (FOR UPDATE on PostgreSQL; SQLite has one writer anyway)."""
+    await uow.session.execute(insert_for(uow.session, snapshot_schedule_state).values(
+        name="weekly", last_taken_at=None).on_conflict_do_nothing())
+    last: datetime | None = (await uow.session.execute(select(snapshot_schedule_state.c.last_taken_at).where(
+        snapshot_schedule_state.c.name == "weekly").with_for_update())).scalar()
+    return last
 
 
 async def snapshot_schedule(runtime: ServiceRuntime) -> None:

@@ -148,3 +148,9 @@ snapshot_lines = Table(
     Column("forecast", ExactDecimal(20, 2), nullable=False),
     Column("closed_won", ExactDecimal(20, 2), nullable=False),
 )
+
+snapshot_schedule_state = Table(
+    "snapshot_schedule_state", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("last_taken_at", UtcDateTime()),
+)

@@ -117,6 +117,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_snapshots_period", "snapshots", ["period"])
     op.create_table(
+        "snapshot_schedule_state",
+        sa.Column("name", sa.String(32), primary_key=True),
+        sa.Column("last_taken_at", UtcDateTime()),
+    )
+    op.create_table(
         "stage_records",
         sa.Column("pipeline_id", sa.String(64), primary_key=True),
         sa.Column("stage_id", sa.String(64), primary_key=True),
@@ -164,6 +169,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("snapshot_schedule_state")
     op.drop_table("totals_rows")
     op.drop_table("territories")
     op.drop_table("teams")
