@@ -111,6 +111,16 @@ def token(role: Annotated[list[str], typer.Option(help="admin, ops, manager, rep
                            issuer=platform.jwt_issuer, now=datetime.now(UTC)))
 
 
+@cli.command("import-leads")
+def import_leads(path: Path, url: str = "http://127.0.0.1:8001",
+                 token: Annotated[str, typer.Option(envvar="COXSWAIN_TOKEN")] = "",
+                 map: Annotated[list[str] | None, typer.Option(help="field:column")] = None,  # noqa: A002
+                 source: str = "import") -> None:
+    """Stream a CSV file into the leads service with a progress bar (bad rows are listed with their numbers)."""
+    _service_module("leads")
+    importlib.import_module("services.leads.import_cli").main(path, url, token, map, source)
+
+
 @cli.command()
 def asyncapi(out: Path = Path("docs/asyncapi.json")) -> None:
     """Write the AsyncAPI document generated from the event models (their single source)."""
