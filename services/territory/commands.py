@@ -52,7 +52,9 @@ def build_territory(territory_id: str, body: dict[str, Any]) -> Territory:
 
 
 async def emit_territory(uow: UnitOfWork, t: Territory) -> None:
-    await uow.emit("coxswain.territory.upserted.v1", subject=t.id, sequence=t.version,
+    # The outbox counts this territory's sequence: it keeps rising across a delete and a re-creation of the
+    # same id, where the row's own version starts again at 1.
+    await uow.emit("coxswain.territory.upserted.v1", subject=t.id,
                    data=ev.TerritoryUpserted.model_validate({
                        "territory_id": t.id, "name": t.name, "parent_id": t.parent_id, "priority": t.priority,
                        "rules": [r.to_json() for r in t.rules], "rep_ids": list(t.rep_ids),
@@ -80,11 +82,11 @@ async def set_members(territory_id: str, rep_ids: list[str], uow: UnitOfWork) ->
 
 
 async def delete_territory(territory_id: str, uow: UnitOfWork) -> None:
-    territory = await repo.get_territory(uow.session, territory_id, lock=True)
+    await repo.get_territory(uow.session, territory_id, lock=True)  # a 404 when unknown; locks the row
     children = sorted(t.id for t in (await repo.all_territories(uow.session)).values() if t.parent_id == territory_id)
     if children:
         raise ConflictError(f"territory {territory_id} still has child territories: {', '.join(children)}")
     await repo.remove_territory(uow.session, territory_id)
-    await uow.emit("coxswain.territory.deleted.v1", subject=territory_id, sequence=territory.version + 1,
+    await uow.emit("coxswain.territory.deleted.v1", subject=territory_id,
                    data=ev.TerritoryDeleted(territory_id=territory_id))
     await uow.commit()

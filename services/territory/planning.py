@@ -111,7 +111,6 @@ async def _apply(changes: Changes, proposed: dict[str, Territory], snap: Snapsho
     for territory_id in changes.removals:
         await repo.remove_territory(uow.session, territory_id)
         await uow.emit("coxswain.territory.deleted.v1", subject=territory_id,
-                       sequence=snap.territories[territory_id].version + 1,
                        data=ev.TerritoryDeleted(territory_id=territory_id))
     for t in changes.upserts:
         await repo.save_territory(uow.session, proposed[t.id])

@@ -55,6 +55,7 @@ processed_events = Table(
     Column("processed_at", UtcDateTime(), nullable=False),
 )
 
+# The last sequence applied per stream (producer + kind of aggregate, e.g. "/coxswain/territory#team") and subject.
 consumer_sequences = Table(
     "consumer_sequences",
     plumbing_metadata,

@@ -71,7 +71,9 @@ class UnitOfWork:
     ) -> CloudEvent:
         """Append an event to the outbox in this transaction; the relay publishes it after commit."""
         if sequence is None:
-            sequence = await next_counter(self.session, subject_sequences, "subject", subject, "sequence")
+            # Counted per kind of aggregate and id (a rep and a team may share an id), never per type.
+            stream = f"{event_type.split('.')[1]}:{subject}"
+            sequence = await next_counter(self.session, subject_sequences, "subject", stream, "sequence")
         event = new_event(
             type=event_type,
             source_service=self.service,

@@ -167,7 +167,7 @@ class Inbox:
     def verdict(self, event: CloudEvent) -> str:
         if str(event.id) in self._seen:
             return "duplicate"
-        last = self._last.get((event.source, event.subject))
+        last = self._last.get((stream_of(event), event.subject))
         return "stale" if last is not None and event.sequence <= last else "handled"
 
     def record(self, event: CloudEvent, *, handled: bool) -> None:
@@ -176,8 +176,8 @@ class Inbox:
         self._seen.add(str(event.id))
         self._new_ids.append(str(event.id))
         if handled:
-            self._last[(event.source, event.subject)] = event.sequence
-            self._advanced[(event.source, event.subject)] = event.sequence
+            self._last[(stream_of(event), event.subject)] = event.sequence
+            self._advanced[(stream_of(event), event.subject)] = event.sequence
 
     async def save(self, uow: UnitOfWork) -> None:
         now = uow.clock.now()
@@ -192,6 +192,12 @@ class Inbox:
                 {"consumer": self.consumer, "source": src, "subject": subj, "sequence": seq}
                 for (src, subj), seq in self._advanced.items()])
         self._new_ids, self._advanced = [], {}
+
+
+def stream_of(event: CloudEvent) -> str:
+    """Whose versions `sequence` counts: one producer's one kind of aggregate. A team and a territory both
+    called "emea" are two aggregates, so their sequences must not be compared."""
+    return f"{event.source}#{event.type.split('.')[1]}"
 
 
 def _type_of(raw: bytes | None) -> str:

@@ -95,6 +95,11 @@ async def test_delete_refuses_a_parent_and_announces_deletion(territory: Running
     assert (await client.get("/v1/territories/us-smb", headers=OPS)).status_code == 404
     deleted = await eventually(lambda: published(embedded_backend, "coxswain.territory.deleted.v1"))
     assert [(e["subject"], e["sequence"]) for e in deleted] == [("us-smb", 2)]
+    # Re-created under the same id: its events go on from 3, so no consumer takes them for stale ones.
+    assert (await client.post("/v1/territories", headers=OPS, json=US_SMB)).status_code == 201
+    upserted = await eventually(lambda: published(embedded_backend, "coxswain.territory.upserted.v1"),
+                                until=lambda events: len([e for e in events if e["subject"] == "us-smb"]) == 2)
+    assert [e["sequence"] for e in upserted if e["subject"] == "us-smb"] == [1, 3]
 
 
 async def test_only_one_default_territory(territory: RunningService) -> None:

@@ -145,3 +145,22 @@ async def test_a_failing_event_in_a_batch_does_not_take_the_others_down(tmp_path
     raws = [encode_event(_quota(a, n)) for n, a in enumerate(("1.00", "13.00", "2.00"), start=1)]
     assert [o.kind for o in await dispatcher.dispatch_many(raws)] == ["handled", "dead_letter", "handled"]
     assert await _total(engine) == Decimal("3.00")  # 1.00 + 2.00, each applied exactly once
+
+
+async def test_a_team_and_a_territory_sharing_an_id_keep_separate_sequences(tmp_path: Path) -> None:
+    from shared.events.catalog import TeamUpserted, TerritoryUpserted
+
+    handled: list[str] = []
+
+    async def note(event: CloudEvent, uow: UnitOfWork) -> None:
+        handled.append(event.type)
+
+    _, dispatcher = await _setup(tmp_path, note)
+    dispatcher.handlers = {"coxswain.team.upserted.v1": note, "coxswain.territory.upserted.v1": note}
+    team = build_event("coxswain.team.upserted.v1", TeamUpserted(team_id="emea", name="EMEA"), subject="emea",
+                       sequence=2)
+    territory = build_event("coxswain.territory.upserted.v1", TerritoryUpserted(territory_id="emea", name="EMEA"),
+                            subject="emea", sequence=1)
+    outcomes = [await dispatcher.dispatch(encode_event(e)) for e in (team, territory)]
+    assert [o.kind for o in outcomes] == ["handled", "handled"]  # not "stale": different aggregates
+    assert handled == ["coxswain.team.upserted.v1", "coxswain.territory.upserted.v1"]

@@ -15,7 +15,7 @@ from shared.db.engine import make_engine, make_session_factory
 from shared.db.plumbing import outbox, plumbing_metadata
 from shared.db.uow import UnitOfWork
 from shared.events import decode_event
-from shared.events.catalog import QuotaSet
+from shared.events.catalog import CommissionReversed, QuotaSet
 from shared.messaging.records import OutgoingRecord
 from shared.messaging.relay import OutboxRelay
 from shared.observability.metrics import ServiceMetrics
@@ -68,6 +68,12 @@ async def test_sequences_count_per_subject(tmp_path: Path) -> None:
                 for s in ("rep-1", "rep-2", "rep-1", "rep-1")]
         await uow.commit()
     assert seqs == [1, 1, 2, 3]
+    async with UnitOfWork(sessions, service="compensation", clock=CLOCK) as uow:
+        other_kind = await uow.emit("coxswain.commission.reversed.v1", subject="rep-1", data=CommissionReversed(
+            rep_id="rep-1", deal_id="d", period="2026-11", amount=Decimal("-1.00"), currency="EUR", reason="x"))
+        again = await uow.emit("coxswain.quota.set.v1", subject="rep-1", data=_quota("rep-1", 1))
+        await uow.commit()
+    assert (other_kind.sequence, again.sequence) == (1, 4)  # counted per kind of aggregate
     await engine.dispose()
 
 
