@@ -6,11 +6,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
 
 from shared.clock import FixedClock
-from shared.db.plumbing import outbox
-from shared.testing import auth_headers, eventually
+from shared.testing import auth_headers
 from shared.testing.backends import Backend, EmbeddedBackend
 from shared.testing.harness import RunningService, running_service
 
@@ -30,22 +28,6 @@ async def pipeline(embedded_backend: EmbeddedBackend, clock: FixedClock) -> Asyn
                                platform=embedded_backend.platform, embedded_bus=embedded_backend.embedded_bus,
                                clock=clock) as service:
         yield service
-        await relay_idle(service)
-
-
-async def relay_idle(service: RunningService) -> None:
-    """Let the relay publish what the test wrote before the service stops.
-
-    shared's relay waits with asyncio.wait_for, which on Python 3.11 can swallow a cancel that lands just as
-    a commit wakes it, so stopping the service right after a write could hang; waiting for an empty outbox
-    first avoids that (reported to the lead).
-    """
-    async def unpublished() -> int:
-        async with service.runtime.sessions() as session:
-            query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-            return int((await session.execute(query)).scalar_one())
-
-    await eventually(unpublished, until=lambda n: n == 0)
 
 
 async def published(backend: Backend, event_type: str | None = None) -> list[dict]:

@@ -15,7 +15,7 @@ from shared.settings import DEV_SECRET
 from shared.testing import build_event, event_bytes, eventually
 from shared.testing.backends import Backend
 from shared.testing.harness import RunningService, running_service
-from tests.pipeline.conftest import OPS, START, deal_body, published, relay_idle
+from tests.pipeline.conftest import OPS, START, deal_body, published
 
 
 @pytest.fixture
@@ -24,7 +24,6 @@ async def service(backend: Backend) -> AsyncIterator[RunningService]:
                                platform=backend.platform, embedded_bus=backend.embedded_bus,
                                clock=FixedClock(START)) as running:
         yield running
-        await relay_idle(running)
 
 
 async def test_a_conversion_delivered_twice_makes_one_deal(backend: Backend, service: RunningService) -> None:
