@@ -5,6 +5,7 @@ import time
 import uuid
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.problems import problem_response
@@ -13,33 +14,55 @@ from shared.observability.metrics import ServiceMetrics
 
 
 class BodySizeLimit:
+    """413 for a body over the limit, whether its length is declared or it arrives chunked.
+
+    The count happens while the body streams in, so an oversized body is never held in memory whole. The
+    signal is an HTTPException: FastAPI re-raises those from body parsing instead of calling them a 400."""
+
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            return await problem_response(413, f"body larger than {self.max_bytes} bytes")(scope, receive, send)
-        seen = 0
+        too_large = problem_response(413, f"body larger than {self.max_bytes} bytes")
+        if _declared_length(scope) > self.max_bytes:
+            return await too_large(scope, receive, send)
+        seen, started = 0, False
 
         async def counted() -> Message:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise _TooLarge
+                raise BodyTooLarge(self.max_bytes)
             return message
 
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await problem_response(413, f"body larger than {self.max_bytes} bytes")(scope, receive, send)
+            await self.app(scope, counted, watched)
+        except BodyTooLarge:
+            if started:
+                raise
+            await too_large(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"body larger than {max_bytes} bytes")
+
+
+def _declared_length(scope: Scope) -> int:
+    """Content-Length as a number; absurd ones count as huge (int() of 5,000 digits raises), bad ones as 0 —
+    the server refuses those, and the streamed count still holds."""
+    declared = dict(scope["headers"]).get(b"content-length", b"").strip()
+    if not declared.isdigit():
+        return 0
+    return int(declared) if len(declared) <= 18 else 10**18
 
 
 class RequestTelemetry:
