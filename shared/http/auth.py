@@ -1,18 +1,27 @@
-"""JWT bearer auth with roles (CONTRACT.md "Auth"); each route declares the roles it admits."""
+"""JWT bearer auth with roles (CONTRACT.md "Auth"); each route declares the roles it admits.
+
+A token is verified once per request and the outcome kept on the ASGI scope, so the rate limit and
+Idempotency-Key (middleware, before routing) and the route's own role check all see the same principal.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from starlette.types import Scope
 
+from shared.http.ids import EntityId
 from shared.http.problems import Problem
+from shared.settings import PlatformSettings
 
 ROLES = frozenset({"admin", "ops", "manager", "rep", "integration"})
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
+_SCOPE_KEY = "coxswain.principal"
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,19 @@ class Principal:
         return self.has_any("admin", "ops", "integration")
 
 
+class Claims(BaseModel):
+    """The claims Coxswain reads, strictly typed: a signed token of the wrong shape is a bad token, not a 500.
+
+    Unknown roles are ignored (a token may serve other systems too); unknown claims are ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    sub: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    roles: list[Annotated[str, StringConstraints(max_length=40)]] = Field(default=[], max_length=20)
+    rep_id: EntityId | None = None
+    team_ids: list[EntityId] = Field(default=[], max_length=1000)
+
+
 def issue_token(secret: str, *, sub: str, roles: list[str], rep_id: str | None = None,
                 team_ids: list[str] | None = None, issuer: str = "coxswain", now: datetime,
                 ttl: timedelta = timedelta(hours=12)) -> str:
@@ -44,25 +66,61 @@ def issue_token(secret: str, *, sub: str, roles: list[str], rep_id: str | None =
 
 def decode_token(token: str, secret: str, *, issuer: str) -> Principal:
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=issuer, options={"require": ["sub", "exp"]})
+        raw = jwt.decode(token, secret, algorithms=["HS256"], issuer=issuer, options={"require": ["sub", "exp"]})
+        claims = Claims.model_validate(raw)
     except jwt.PyJWTError as exc:
         raise Problem(401, f"invalid bearer token: {exc}", headers=_CHALLENGE) from None
-    roles = frozenset(r for r in claims.get("roles", []) if r in ROLES)
+    except ValidationError as exc:
+        wrong = ", ".join(sorted({".".join(str(p) for p in e["loc"]) or "claims" for e in exc.errors()}))
+        raise Problem(401, f"invalid bearer token: malformed claims ({wrong})", headers=_CHALLENGE) from None
+    roles = frozenset(r for r in claims.roles if r in ROLES)
     if not roles:
         raise Problem(401, "the token carries no known role", headers=_CHALLENGE)
-    if "rep" in roles and not claims.get("rep_id"):
+    if "rep" in roles and not claims.rep_id:
         raise Problem(401, "a rep's token must carry rep_id", headers=_CHALLENGE)
-    return Principal(sub=str(claims["sub"]), roles=roles, rep_id=claims.get("rep_id"),
-                     team_ids=frozenset(claims.get("team_ids", [])))
+    return Principal(sub=claims.sub, roles=roles, rep_id=claims.rep_id, team_ids=frozenset(claims.team_ids))
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The token of `Authorization: Bearer <token>`; the scheme is case-insensitive and spaces do not count."""
+    header = dict(scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def verify(scope: Scope, platform: PlatformSettings) -> Principal:
+    """The request's principal, or a 401 problem; decided once per request."""
+    state = scope.setdefault("state", {})
+    outcome = state.get(_SCOPE_KEY)
+    if outcome is None:
+        outcome = _verify(scope, platform)
+        state[_SCOPE_KEY] = outcome
+    if isinstance(outcome, Problem):
+        raise outcome
+    return outcome  # type: ignore[no-any-return]
+
+
+def verified_principal(scope: Scope, platform: PlatformSettings) -> Principal | None:
+    """The principal when the request carries a valid token; None for anonymous or failed requests."""
+    try:
+        return verify(scope, platform)
+    except Problem:
+        return None
+
+
+def _verify(scope: Scope, platform: PlatformSettings) -> Principal | Problem:
+    token = bearer_token(scope)
+    if token is None:
+        return Problem(401, "missing bearer token (Authorization: Bearer <JWT>)", headers=_CHALLENGE)
+    try:
+        return decode_token(token, platform.jwt_secret, issuer=platform.jwt_issuer)
+    except Problem as problem:
+        return problem
 
 
 def authenticate(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Problem(401, "missing bearer token (Authorization: Bearer <JWT>)", headers=_CHALLENGE)
-    platform = request.app.state.runtime.settings.platform
-    return decode_token(token.strip(), platform.jwt_secret, issuer=platform.jwt_issuer)
+    return verify(request.scope, request.app.state.runtime.settings.platform)
 
 
 def require_roles(*roles: str) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
