@@ -27,7 +27,7 @@ class PlatformSettings(BaseSettings):
     webhook_secret: str = DEV_SECRET
     cors_origins: list[str] = []
     max_body_bytes: int = 10 * 1024 * 1024
-    rate_limit_per_minute: int = 1200  # per client (bearer token or address); 0 turns it off
+    rate_limit_per_minute: int = 1200  # per client (verified principal, else address); 0 turns it off
     log_level: str = "INFO"
     json_logs: bool = True
     consumer_stall_seconds: float = 60.0

@@ -36,7 +36,7 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
     platform = runtime.settings.platform
     app.add_middleware(IdempotencyKeys, sessions=lambda: runtime.sessions, clock=runtime.clock)
     app.add_middleware(BodySizeLimit, max_bytes=platform.max_body_bytes)
-    app.add_middleware(RateLimit, per_minute=platform.rate_limit_per_minute)
+    app.add_middleware(RateLimit, platform=platform)
     if platform.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=platform.cors_origins, allow_methods=["*"],
                            allow_headers=["*"], expose_headers=["x-trace-id", "idempotent-replayed"])

@@ -84,9 +84,10 @@ def decode_token(token: str, secret: str, *, issuer: str) -> Principal:
 def bearer_token(scope: Scope) -> str | None:
     """The token of `Authorization: Bearer <token>`; the scheme is case-insensitive and spaces do not count."""
     header = dict(scope.get("headers", [])).get(b"authorization", b"").decode("latin-1")
-    scheme, _, token = header.strip().partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
+    parts = header.split(maxsplit=1)
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return None
+    return parts[1].strip() or None
 
 
 def verify(scope: Scope, platform: PlatformSettings) -> Principal:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 import httpx
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import MetaData
@@ -86,8 +86,7 @@ async def delete_quote(quote_id: str, who: Ops) -> None:
 
 
 @asynccontextmanager
-async def demo_client(tmp_path: Path, *, clock: FixedClock | None = None,
-                      **platform: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def demo_app(tmp_path: Path, *, clock: FixedClock | None = None, **platform: Any) -> AsyncIterator[FastAPI]:
     settings = DemoSettings(platform=PlatformSettings(data_dir=tmp_path, json_logs=False, **platform),
                             migrate_on_start=False)
     spec = ServiceSpec(name="demo", metadata=MetaData(), handlers={}, consumes=(), migrations_dir=tmp_path)
@@ -96,6 +95,17 @@ async def demo_client(tmp_path: Path, *, clock: FixedClock | None = None,
         await conn.run_sync(plumbing_metadata.create_all)
     app = create_service_app(runtime, [router], title="demo", description="demo")
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
-            yield client
+        yield app
+
+
+def client_for(app: FastAPI, address: str = "203.0.113.7") -> httpx.AsyncClient:
+    """A client calling from this address (the rate limit keys anonymous and failed requests on it)."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://demo")
+
+
+@asynccontextmanager
+async def demo_client(tmp_path: Path, *, clock: FixedClock | None = None,
+                      **platform: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with demo_app(tmp_path, clock=clock, **platform) as app, client_for(app) as client:
+        yield client
