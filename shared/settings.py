@@ -28,6 +28,10 @@ class PlatformSettings(BaseSettings):
     cors_origins: list[str] = []
     max_body_bytes: int = 10 * 1024 * 1024
     rate_limit_per_minute: int = 1200  # per client (verified principal, else address); 0 turns it off
+    # Idempotency-Key: how long a completed answer is kept, and how long a claim whose request never finished
+    # (its process died) blocks retries before the next retry may take it over.
+    idempotency_retention_seconds: int = Field(default=86_400, ge=1)
+    idempotency_lock_seconds: int = Field(default=60, ge=1)
     log_level: str = "INFO"
     json_logs: bool = True
     consumer_stall_seconds: float = 60.0

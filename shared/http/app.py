@@ -34,7 +34,7 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
     for router in routers:
         app.include_router(router, prefix="/v1")
     platform = runtime.settings.platform
-    app.add_middleware(IdempotencyKeys, sessions=lambda: runtime.sessions, clock=runtime.clock)
+    app.add_middleware(IdempotencyKeys, sessions=lambda: runtime.sessions, clock=runtime.clock, platform=platform)
     app.add_middleware(BodySizeLimit, max_bytes=platform.max_body_bytes)
     app.add_middleware(RateLimit, platform=platform)
     if platform.cors_origins:

@@ -46,7 +46,8 @@ class Claims(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
-    sub: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    # No control characters: sub keys rate limits and Idempotency-Keys and appears in logs and events.
+    sub: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
     roles: list[Annotated[str, StringConstraints(max_length=40)]] = Field(default=[], max_length=20)
     rep_id: EntityId | None = None
     team_ids: list[EntityId] = Field(default=[], max_length=1000)

@@ -48,6 +48,8 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     claims(sub={"id": "x"}),
     claims(sub=""),
     claims(sub="x" * 5000),
+    claims(sub="ops\u0000one"),
+    claims(sub="ops\r\nX-Injected: 1"),
     claims(roles=["rep"], rep_id={"a": 1}),
     claims(roles=["rep"], rep_id=12),
     claims(roles=["rep"], rep_id="rep\x00one"),
