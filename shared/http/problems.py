@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared.errors import DomainError, FieldError
 
@@ -16,6 +17,7 @@ PROBLEM_JSON = "application/problem+json"
 _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
            409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Invalid input",
            429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 class Problem(Exception):
@@ -46,14 +48,36 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    broken = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+    if broken is not None:  # not JSON at all: a malformed request (400), not an invalid value (422)
+        where = broken["loc"][1] if len(broken["loc"]) > 1 else 0
+        message = f"not valid JSON ({broken.get('ctx', {}).get('error', 'unreadable')} at character {where})"
+        return problem_response(400, f"body: {message}", [FieldError("body", message)])
     errors = [FieldError(_field_name(tuple(e["loc"])), e["msg"]) for e in exc.errors()]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     return problem_response(422, detail, errors)
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    return problem_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        # Starlette's Allow names only the first route of the path; list every method routed on it.
+        allow = {"Allow": ", ".join(_allowed_methods(request))}
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=allow)
+        headers = {**(headers or {}), **allow}
+    return problem_response(exc.status_code, str(exc.detail), headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path, probed the way the router itself matches."""
+    probe = {"type": "http", "path": request.scope["path"], "root_path": request.scope.get("root_path", ""),
+             "headers": [], "query_string": b""}
+    routes = request.app.router.routes
+    served = [method for method in _METHOD_ORDER[:-1]
+              if any(route.matches({**probe, "method": method})[0] == Match.FULL for route in routes)]
+    return [*served, "OPTIONS"]
 
 
 async def _problem(_: Request, exc: Exception) -> JSONResponse:

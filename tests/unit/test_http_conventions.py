@@ -86,9 +86,9 @@ async def test_invalid_body_is_422_problem_naming_each_field(client: httpx.Async
     assert {e["field"] for e in body["errors"]} == {"amount", "currency"}
 
 
-async def test_malformed_json_is_a_4xx_problem_not_a_500(client: httpx.AsyncClient) -> None:
+async def test_malformed_json_is_a_400_problem_not_a_500(client: httpx.AsyncClient) -> None:
     r = await client.post("/v1/quotes", headers={**OPS, "content-type": "application/json"}, content=b"{oops")
-    assert r.status_code == 422 and r.json()["errors"]
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "body"
 
 
 @pytest.mark.parametrize(("headers", "status"), [

@@ -1,0 +1,64 @@
+"""Allow lists every method of a path (OPTIONS and 405); malformed JSON is a 400 problem; every validation
+error is a problem naming its field, including path parameters under the shared id rule."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.testing import auth_headers
+from tests.security.http_demo import demo_client
+
+pytestmark = pytest.mark.unit
+
+OPS = auth_headers("ops")
+QUOTE = {"name": "Q1", "amount": 3}
+
+
+@pytest.fixture
+async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with demo_client(tmp_path) as c:
+        yield c
+
+
+def allowed(r: httpx.Response) -> set[str]:
+    return {m.strip() for m in r.headers["allow"].split(",")}
+
+
+async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    r = await client.patch("/v1/quotes/q-1", headers=OPS, json=QUOTE)
+    assert r.status_code == 405 and r.headers["content-type"] == "application/problem+json"
+    # GET, PUT and DELETE are routed on /quotes/{quote_id} (FastAPI routes no HEAD); OPTIONS is always answered.
+    assert r.headers["allow"] == "GET, PUT, DELETE, OPTIONS"
+
+
+async def test_options_answers_with_every_allowed_method(client: httpx.AsyncClient) -> None:
+    r = await client.options("/v1/quotes/q-1")
+    assert r.status_code == 204 and allowed(r) == {"GET", "PUT", "DELETE", "OPTIONS"}
+    listing = await client.options("/v1/quotes")
+    assert listing.status_code == 204 and allowed(listing) == {"POST", "OPTIONS"}
+
+
+async def test_options_on_a_path_nobody_serves_is_404(client: httpx.AsyncClient) -> None:
+    assert (await client.options("/v1/nothing-here")).status_code == 404
+
+
+async def test_malformed_json_is_a_400_problem_naming_the_body(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/quotes", headers={**OPS, "content-type": "application/json"}, content=b'{"name": ')
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["title"] == "Bad request" and body["errors"][0]["field"] == "body"
+    assert "JSON" in body["detail"]
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe\x00", b'{"name": "\\ud800", "amount": 1', b"[" * 10_000])
+async def test_undecodable_or_broken_bodies_are_4xx_problems(client: httpx.AsyncClient, raw: bytes) -> None:
+    r = await client.post("/v1/quotes", headers={**OPS, "content-type": "application/json"}, content=raw)
+    assert r.status_code in (400, 422) and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_query_or_path_error_names_the_parameter(client: httpx.AsyncClient) -> None:
+    r = await client.put("/v1/quotes/q-1", headers=OPS, json={"name": "Q1", "amount": "lots"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "amount"
