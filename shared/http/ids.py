@@ -6,7 +6,7 @@ file name (NUL, quotes, CR/LF, slashes, spaces) gets in through a PUT path inste
 """
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import StringConstraints
@@ -21,7 +21,7 @@ EntityId = Annotated[str, StringConstraints(strict=True, min_length=1, max_lengt
 """A body or model field holding an id."""
 
 
-def path_id(description: str = "the entity's id") -> object:
+def path_id(description: str = "the entity's id") -> Any:
     """`Annotated[str, path_id("the rep's id")]` for an `{id}` path parameter."""
     return Path(min_length=1, max_length=ID_MAX_LENGTH, pattern=ID_PATTERN, description=description)
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 
 from shared.db.uow import UnitOfWork
 from shared.http.auth import Principal, require_roles
+from shared.http.ids import path_id
 
 
 def _uow(request: Request) -> UnitOfWork:
@@ -16,4 +17,4 @@ def _uow(request: Request) -> UnitOfWork:
 Uow = Annotated[UnitOfWork, Depends(_uow)]
 Reader = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
 Ops = Annotated[Principal, Depends(require_roles("admin", "ops"))]
-RepId = Annotated[str, Path(min_length=1, max_length=64, description="the rep's id")]
+RepId = Annotated[str, path_id("the rep's id")]

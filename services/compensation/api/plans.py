@@ -19,6 +19,7 @@ from services.compensation.api.schemas import (
 )
 from services.compensation.db import plans_repo
 from services.compensation.simulation_queries import simulate_plan
+from shared.http.ids import PathId
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -54,7 +55,7 @@ async def get_plan(plan_id: str, uow: Uow, who: Reader) -> PlanOut:
 
 
 @router.post("/{plan_id}/versions", status_code=status.HTTP_201_CREATED, response_model=PlanOut)
-async def revise_plan(plan_id: str, body: PlanVersionIn, uow: Uow, who: Ops) -> PlanOut:
+async def revise_plan(plan_id: PathId, body: PlanVersionIn, uow: Uow, who: Ops) -> PlanOut:
     terms = body.terms()
     terms.pop("effective_from")
     async with uow:
@@ -64,7 +65,7 @@ async def revise_plan(plan_id: str, body: PlanVersionIn, uow: Uow, who: Ops) -> 
 
 
 @router.post("/{plan_id}/assignments", status_code=status.HTTP_201_CREATED, response_model=AssignmentOut)
-async def assign_plan(plan_id: str, body: AssignmentIn, uow: Uow, who: Ops) -> AssignmentOut:
+async def assign_plan(plan_id: PathId, body: AssignmentIn, uow: Uow, who: Ops) -> AssignmentOut:
     async with uow:
         assignment_id = await commands.assign_plan(
             commands.AssignPlan(plan_id, body.rep_id, body.starts_on, body.ends_on), uow)
@@ -79,7 +80,7 @@ async def list_assignments(plan_id: str, uow: Uow, who: Reader) -> list[Assignme
 
 
 @router.post("/{plan_id}/simulate", response_model=SimulationOut)
-async def simulate(plan_id: str, body: SimulationIn, uow: Uow, who: Ops) -> SimulationOut:
+async def simulate(plan_id: PathId, body: SimulationIn, uow: Uow, who: Ops) -> SimulationOut:
     """A period's results under a draft version, next to what the ledger paid; nothing is written."""
     terms = body.terms()
     terms.pop("period")

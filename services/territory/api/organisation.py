@@ -12,6 +12,7 @@ from services.territory.api.schemas import NewRepIn, NewTeamIn, RepIn, RepOut, T
 from services.territory.db import repository as repo
 from services.territory.domain.territories import Rep, Team
 from shared.errors import ConflictError, NotFoundError
+from shared.http.ids import PathId
 from shared.http.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["organisation"])
@@ -30,13 +31,13 @@ async def create_rep(body: NewRepIn, uow: Uow, _: Organiser) -> RepOut:
 
 
 @router.put("/reps/{rep_id}", response_model=RepOut)
-async def put_rep(rep_id: str, body: RepIn, uow: Uow, _: Organiser) -> RepOut:
+async def put_rep(rep_id: PathId, body: RepIn, uow: Uow, _: Organiser) -> RepOut:
     async with uow:
         return RepOut.of(await commands.upsert_rep(_rep(rep_id, body), uow))
 
 
 @router.post("/reps/{rep_id}/deactivate", response_model=RepOut)
-async def deactivate_rep(rep_id: str, uow: Uow, _: Organiser) -> RepOut:
+async def deactivate_rep(rep_id: PathId, uow: Uow, _: Organiser) -> RepOut:
     """Deactivation announces rep.upserted with active=false; leads re-routes the rep's open leads."""
     async with uow:
         rep = await repo.get_rep(uow.session, rep_id)
@@ -74,7 +75,7 @@ async def create_team(body: NewTeamIn, uow: Uow, _: Organiser) -> TeamOut:
 
 
 @router.put("/teams/{team_id}", response_model=TeamOut)
-async def put_team(team_id: str, body: TeamIn, uow: Uow, _: Organiser) -> TeamOut:
+async def put_team(team_id: PathId, body: TeamIn, uow: Uow, _: Organiser) -> TeamOut:
     async with uow:
         return TeamOut.of(await commands.upsert_team(Team(team_id, body.name, body.manager_rep_id,
                                                           body.parent_team_id), uow))

@@ -11,6 +11,7 @@ from services.territory.db import repository as repo
 from services.territory.domain.matching import TerritoryIndex
 from services.territory.domain.rules import lead_profile
 from shared.errors import ConflictError
+from shared.http.ids import PathId
 from shared.http.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/territories", tags=["territories"])
@@ -26,20 +27,20 @@ async def create_territory(body: NewTerritoryIn, uow: Uow, _: Organiser) -> Terr
 
 
 @router.put("/{territory_id}", response_model=TerritoryOut)
-async def put_territory(territory_id: str, body: TerritoryIn, uow: Uow, _: Organiser) -> TerritoryOut:
+async def put_territory(territory_id: PathId, body: TerritoryIn, uow: Uow, _: Organiser) -> TerritoryOut:
     territory = commands.build_territory(territory_id, body.model_dump())
     async with uow:
         return TerritoryOut.of(await commands.upsert_territory(territory, uow))
 
 
 @router.put("/{territory_id}/reps", response_model=TerritoryOut)
-async def put_members(territory_id: str, body: MembersIn, uow: Uow, _: Organiser) -> TerritoryOut:
+async def put_members(territory_id: PathId, body: MembersIn, uow: Uow, _: Organiser) -> TerritoryOut:
     async with uow:
         return TerritoryOut.of(await commands.set_members(territory_id, body.rep_ids, uow))
 
 
 @router.delete("/{territory_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_territory(territory_id: str, uow: Uow, _: Organiser) -> None:
+async def delete_territory(territory_id: PathId, uow: Uow, _: Organiser) -> None:
     async with uow:
         await commands.delete_territory(territory_id, uow)
 
