@@ -67,9 +67,9 @@ async def test_a_good_id_still_goes_through_put(territory: RunningService) -> No
 @pytest.mark.parametrize("bad", HOSTILE)
 async def test_compensation_paths_refuse_what_post_refuses(compensation: RunningService, bad: str) -> None:
     client, path_id = compensation.client, quote(bad, safe="")
-    quota = {"amount": "1000.00", "currency": "USD"}
+    quota, draw = {"amount": "1000.00", "currency": "USD"}, {"kind": "guarantee", "amount": "100.00", "currency": "USD"}
     assert problem_names(await client.put(f"/v1/quotas/{path_id}/2026-Q4", headers=OPS, json=quota), "rep_id")
-    assert problem_names(await client.put(f"/v1/draws/{path_id}", headers=OPS, json={"kind": "guarantee", "amount": "100.00", "currency": "USD"}), "rep_id")
+    assert problem_names(await client.put(f"/v1/draws/{path_id}", headers=OPS, json=draw), "rep_id")
     assert problem_names(await client.post(f"/v1/plans/{path_id}/assignments", headers=OPS,
                                            json={"rep_id": "rep-1", "starts_on": "2026-01-01"}), "plan_id")
 
