@@ -1,6 +1,7 @@
 """ASGI middleware: body size limit (413), request metrics and trace ids in logs."""
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
@@ -11,6 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.http.problems import problem_response
 from shared.observability.logs import log_context
 from shared.observability.metrics import ServiceMetrics
+
+_TRACEPARENT = re.compile(rb"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class BodySizeLimit:
@@ -108,7 +112,10 @@ def _route_template(scope: Scope) -> str:
 
 
 def _trace_id(headers: dict[bytes, bytes]) -> str:
-    traceparent = headers.get(b"traceparent", b"").decode()
-    if traceparent.count("-") == 3:
-        return traceparent.split("-")[1]
-    return headers.get(b"x-request-id", b"").decode() or uuid.uuid4().hex
+    """The W3C traceparent's trace id, else a sane X-Request-Id, else a fresh id: what a client sends here
+    ends up in every log line and in a response header, so only well-formed ASCII is taken."""
+    traceparent = _TRACEPARENT.match(headers.get(b"traceparent", b"").strip().lower())
+    if traceparent:
+        return traceparent.group(1).decode()
+    request_id = headers.get(b"x-request-id", b"").strip()
+    return request_id.decode() if _REQUEST_ID.match(request_id) else uuid.uuid4().hex

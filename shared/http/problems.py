@@ -17,6 +17,7 @@ PROBLEM_JSON = "application/problem+json"
 _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
            409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Invalid input",
            429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
+_UNPARSABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 for a body it cannot even decode
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -67,7 +68,8 @@ async def _http(request: Request, exc: Exception) -> Response:
         if request.method == "OPTIONS":
             return Response(status_code=204, headers=allow)
         headers = {**(headers or {}), **allow}
-    return problem_response(exc.status_code, str(exc.detail), headers=headers)
+    errors = [FieldError("body", str(exc.detail))] if exc.detail == _UNPARSABLE_BODY else None
+    return problem_response(exc.status_code, str(exc.detail), errors, headers=headers)
 
 
 def _allowed_methods(request: Request) -> list[str]:

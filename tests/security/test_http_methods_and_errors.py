@@ -62,3 +62,27 @@ async def test_undecodable_or_broken_bodies_are_4xx_problems(client: httpx.Async
 async def test_a_query_or_path_error_names_the_parameter(client: httpx.AsyncClient) -> None:
     r = await client.put("/v1/quotes/q-1", headers=OPS, json={"name": "Q1", "amount": "lots"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "amount"
+
+
+@pytest.mark.parametrize("headers", [
+    {"traceparent": b"\xff\xfe-a-b-c"},
+    {"x-request-id": b"\xff" * 10},
+    {"x-request-id": b"line\rbreak"},
+    {"traceparent": b"00-" + b"z" * 32 + b"-" + b"0" * 16 + b"-01"},
+])
+async def test_hostile_trace_headers_are_replaced_not_a_500(client: httpx.AsyncClient,
+                                                            headers: dict[str, bytes]) -> None:
+    r = await client.post("/v1/quotes", headers={**OPS, **headers}, json=QUOTE)  # type: ignore[dict-item]
+    assert r.status_code == 201 and len(r.headers["x-trace-id"]) == 32  # a fresh uuid4 hex
+
+
+async def test_a_well_formed_traceparent_is_kept(client: httpx.AsyncClient) -> None:
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    r = await client.post("/v1/quotes", headers={**OPS, "traceparent": f"00-{trace}-00f067aa0ba902b7-01"}, json=QUOTE)
+    assert r.headers["x-trace-id"] == trace
+
+
+async def test_a_body_that_is_not_even_decodable_names_the_body(client: httpx.AsyncClient) -> None:
+    huge_number = b'{"name": "a", "amount": 1' + b"0" * 5000 + b"}"  # past Python's int-parsing limit
+    r = await client.post("/v1/quotes", headers={**OPS, "content-type": "application/json"}, content=huge_number)
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "body"
