@@ -29,5 +29,6 @@ def verify_signature(secret: str, header: str | None, body: bytes, *, now: datet
     if abs(now.timestamp() - timestamp) > TOLERANCE_SECONDS:
         raise Problem(401, "webhook signature timestamp is older than 5 minutes (or in the future)")
     expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    if not hmac.compare_digest(expected, given):
+    # Bytes, not str: compare_digest raises on a non-ASCII str, and a header can carry any byte.
+    if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass")):
         raise Problem(401, "webhook signature does not match the body")
