@@ -86,9 +86,10 @@ async def delete_quote(quote_id: str, who: Ops) -> None:
 
 
 @asynccontextmanager
-async def demo_app(tmp_path: Path, *, clock: FixedClock | None = None, **platform: Any) -> AsyncIterator[FastAPI]:
+async def demo_app(tmp_path: Path, *, clock: FixedClock | None = None, database_url: str | None = None,
+                   **platform: Any) -> AsyncIterator[FastAPI]:
     settings = DemoSettings(platform=PlatformSettings(data_dir=tmp_path, json_logs=False, **platform),
-                            migrate_on_start=False)
+                            migrate_on_start=False, database_url=database_url)
     spec = ServiceSpec(name="demo", metadata=MetaData(), handlers={}, consumes=(), migrations_dir=tmp_path)
     runtime = ServiceRuntime(spec, settings, clock=clock or FixedClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC)))
     async with runtime.engine.begin() as conn:
