@@ -28,8 +28,8 @@ def bearer(sub: str = "ops-ann", *, issued: datetime | None = None) -> dict[str,
     return {"Authorization": f"Bearer {token}"}
 
 
-def keyed(key: str, **who: str) -> dict[str, str]:
-    return {**bearer(**who), "Idempotency-Key": key}
+def keyed(key: str, sub: str = "ops-ann", issued: datetime | None = None) -> dict[str, str]:
+    return {**bearer(sub, issued=issued), "Idempotency-Key": key}
 
 
 @pytest.fixture
@@ -87,5 +87,6 @@ async def test_unauthenticated_requests_are_never_stored(app: FastAPI, client: h
 
 @pytest.mark.parametrize("key", [b"x" * 201, "caf\u00e9".encode(), "caf\u00e9".encode("latin-1"), b"tab\there"])
 async def test_a_key_that_is_not_printable_ascii_or_too_long_is_400(client: httpx.AsyncClient, key: bytes) -> None:
-    r = await client.post("/v1/quotes", json=QUOTE, headers={**bearer(), "Idempotency-Key": key})  # type: ignore[dict-item]
+    raw = {name.encode(): value.encode() for name, value in bearer().items()}
+    r = await client.post("/v1/quotes", json=QUOTE, headers={**raw, b"idempotency-key": key})
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "Idempotency-Key"
