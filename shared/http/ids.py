@@ -13,8 +13,6 @@ from pydantic import StringConstraints
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 ID_MAX_LENGTH = 64
-# Serial (integer) ids are database BIGINTs: anything beyond is a client's mistake, not an overflow.
-SERIAL_MAX = 2**63 - 1
 
 EntityId = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=ID_MAX_LENGTH,
                                             pattern=ID_PATTERN)]
@@ -28,6 +26,3 @@ def path_id(description: str = "the entity's id") -> Any:
 
 PathId = Annotated[str, path_id()]
 """An `{id}` path parameter under the same rule (422 naming the parameter when broken)."""
-
-PathSerial = Annotated[int, Path(ge=1, le=SERIAL_MAX, description="the entity's number")]
-"""An integer `{id}` path parameter that fits the database's BIGINT."""

@@ -13,9 +13,6 @@ from shared.http.problems import problem_response
 from shared.observability.logs import log_context
 from shared.observability.metrics import ServiceMetrics
 
-_TRACEPARENT = re.compile(rb"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
-_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
-
 
 class BodySizeLimit:
     """413 for a body over the limit, whether its length is declared or it arrives chunked.
@@ -79,7 +76,7 @@ class RequestTelemetry:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
-        trace_id = _trace_id(headers)
+        trace_id = _trace_id(_well_formed(headers))
         status = {"code": 500}
 
         async def tagged(message: Message) -> None:
@@ -112,10 +109,20 @@ def _route_template(scope: Scope) -> str:
 
 
 def _trace_id(headers: dict[bytes, bytes]) -> str:
-    """The W3C traceparent's trace id, else a sane X-Request-Id, else a fresh id: what a client sends here
-    ends up in every log line and in a response header, so only well-formed ASCII is taken."""
-    traceparent = _TRACEPARENT.match(headers.get(b"traceparent", b"").strip().lower())
-    if traceparent:
-        return traceparent.group(1).decode()
-    request_id = headers.get(b"x-request-id", b"").strip()
-    return request_id.decode() if _REQUEST_ID.match(request_id) else uuid.uuid4().hex
+    traceparent = headers.get(b"traceparent", b"").decode()
+    if traceparent.count("-") == 3:
+        return traceparent.split("-")[1]
+    return headers.get(b"x-request-id", b"").decode() or uuid.uuid4().hex
+
+
+_TRACE_HEADERS = {
+    b"traceparent": re.compile(rb"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"),  # W3C trace context
+    b"x-request-id": re.compile(rb"^[A-Za-z0-9._:-]{1,128}$"),
+}
+
+
+def _well_formed(headers: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    """The headers with a malformed traceparent or X-Request-Id left out: what a client sends there ends up in
+    every log line and in a response header, so only well-formed ASCII is taken (else a fresh id is made)."""
+    return {name: value for name, value in headers.items()
+            if name not in _TRACE_HEADERS or _TRACE_HEADERS[name].match(value.strip())}

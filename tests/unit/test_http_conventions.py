@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, ClassVar
 
@@ -19,10 +18,10 @@ from shared.db.plumbing import plumbing_metadata
 from shared.errors import NotFoundError
 from shared.events.types import Currency, Money
 from shared.http.app import create_service_app
-from shared.http.auth import Principal, issue_token, require_roles
+from shared.http.auth import Principal, require_roles
 from shared.http.pagination import Cursor, decode_cursor
 from shared.runtime import ServiceRuntime, ServiceSpec
-from shared.settings import DEV_SECRET, PlatformSettings, ServiceSettings
+from shared.settings import PlatformSettings, ServiceSettings
 from shared.testing import auth_headers
 
 pytestmark = pytest.mark.unit
@@ -145,8 +144,7 @@ async def test_metrics_label_routes_by_template_not_by_id(client: httpx.AsyncCli
 
 
 async def test_a_client_over_its_rate_is_429_with_retry_after(client: httpx.AsyncClient) -> None:
-    # The limit keys on the principal (sub), so the greedy client is another principal than OPS's.
-    greedy = {"Authorization": f"Bearer {issue_token(DEV_SECRET, sub='greedy', roles=['ops'], now=datetime.now(UTC))}"}
+    greedy = auth_headers("admin")  # the limit keys on the principal: another sub than OPS's (test-ops)
     answers = [(await client.get("/v1/quotes", headers=greedy)).status_code for _ in range(31)]
     assert answers[:30] == [200] * 30 and answers[30] == 429  # a bucket of 30 a minute
     limited = await client.get("/v1/quotes", headers=greedy)

@@ -13,7 +13,6 @@ from services.compensation.api.deps import Ops, Reader, Uow
 from services.compensation.db import inquiries_repo as repo
 from shared.errors import NotFoundError
 from shared.events.types import Money
-from shared.http.ids import PathSerial
 
 router = APIRouter(tags=["inquiries"])
 
@@ -53,7 +52,7 @@ async def _visible(uow: Uow, who: Reader, inquiry_id: int) -> InquiryOut:
 
 
 @router.post("/commissions/{line_id}/inquiries", status_code=status.HTTP_201_CREATED, response_model=InquiryOut)
-async def raise_inquiry(line_id: PathSerial, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
+async def raise_inquiry(line_id: int, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
     async with uow:
         line = await repo.line(uow.session, line_id)
         if line is None:
@@ -65,7 +64,7 @@ async def raise_inquiry(line_id: PathSerial, body: CommentIn, uow: Uow, who: Rea
 
 
 @router.get("/commissions/{line_id}/inquiries", response_model=list[InquiryOut])
-async def line_inquiries(line_id: PathSerial, uow: Uow, who: Reader) -> list[InquiryOut]:
+async def line_inquiries(line_id: int, uow: Uow, who: Reader) -> list[InquiryOut]:
     async with uow:
         found = await repo.ids(uow.session, await visible_reps(uow.session, who), None, line_id)
         return [await _visible(uow, who, i) for i in found]
@@ -80,7 +79,7 @@ async def list_inquiries(uow: Uow, who: Reader,
 
 
 @router.post("/inquiries/{inquiry_id}/messages", response_model=InquiryOut)
-async def reply(inquiry_id: PathSerial, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
+async def reply(inquiry_id: int, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
     async with uow:
         await _visible(uow, who, inquiry_id)
         await commands.reply(inquiry_id, body.comment, (who.rep_id or who.sub)[:200], uow)
@@ -89,7 +88,7 @@ async def reply(inquiry_id: PathSerial, body: CommentIn, uow: Uow, who: Reader) 
 
 
 @router.post("/inquiries/{inquiry_id}/resolve", response_model=InquiryOut)
-async def resolve(inquiry_id: PathSerial, body: ResolveIn, uow: Uow, who: Ops) -> InquiryOut:
+async def resolve(inquiry_id: int, body: ResolveIn, uow: Uow, who: Ops) -> InquiryOut:
     async with uow:
         await commands.resolve_inquiry(commands.Resolve(inquiry_id, body.resolution, body.amount, body.comment,
                                                         who.sub[:200]), uow)
