@@ -17,16 +17,26 @@ on the rebuilt database. Dead letters found on the way are counted, not sent.
 """
 from __future__ import annotations
 
+import asyncio
+import importlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Annotated
 
+import typer
+from rich.console import Console
+from rich.progress import MofNCompleteColumn
+from rich.progress import Progress as ProgressBar
+from rich.table import Table
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.clock import Clock, SystemClock
 from shared.db.engine import make_engine, make_session_factory
 from shared.db.migrate import upgrade_to_head
 from shared.db.uow import UnitOfWork
+from shared.events.registry import SERVICES
 from shared.messaging.dispatch import EventDispatcher
 from shared.messaging.embedded import EmbeddedBus
 from shared.observability.metrics import ServiceMetrics
@@ -142,3 +152,54 @@ async def _replay(spec: ServiceSpec, settings: ServiceSettings, rebuilt: AsyncEn
         return log.end()
     finally:
         await log.close()
+
+
+def rebuild_command(
+    service: Annotated[str, typer.Argument(help="leads, pipeline, forecast, compensation or territory")],
+    switch: Annotated[bool, typer.Option(help="put the rebuilt database in the live one's place (service "
+                                              "stopped); the live one is kept as a backup")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="events per transaction")] = 2000,
+    admin_database: Annotated[str, typer.Option(help="PostgreSQL database to connect to for CREATE/ALTER "
+                                                     "DATABASE")] = "postgres",
+) -> None:
+    """Rebuild a service's projections from the event log beside the live database, compare, and switch."""
+    spec, settings = _service(service)
+    console = Console()
+    with ProgressBar(*ProgressBar.get_default_columns(), MofNCompleteColumn(), console=console) as bar:
+        task = bar.add_task(f"replaying {service}", total=None)
+        report = asyncio.run(rebuild(
+            spec, settings, switch=switch, batch_size=batch_size, admin_database=admin_database,
+            progress=lambda done, total: bar.update(task, completed=done, total=total)))
+    show(report, console)
+    if report.differences and report.backup is None:
+        raise typer.Exit(1)  # drift found and left in place: a script can tell
+
+
+def _service(name: str) -> tuple[ServiceSpec, ServiceSettings]:
+    if name not in SERVICES:
+        raise typer.BadParameter(f"unknown service {name!r}; one of {', '.join(SERVICES)}", param_hint="SERVICE")
+    spec = importlib.import_module(f"services.{name}.app").SPEC
+    settings = getattr(importlib.import_module(f"services.{name}.settings"), f"{name.capitalize()}Settings")()
+    return spec, settings
+
+
+def show(report: RebuildReport, console: Console) -> None:
+    table = Table(title=f"{report.service}: projections, live against rebuilt")
+    for column in ("table", "live rows", "rebuilt rows", "live checksum", "rebuilt checksum", ""):
+        table.add_column(column)
+    for c in report.comparisons:
+        table.add_row(c.table, str(c.live_rows), str(c.rebuilt_rows), c.live_checksum, c.rebuilt_checksum,
+                      "[green]same[/green]" if c.same else f"[red]{c.differing_rows} rows differ[/red]")
+    console.print(table)
+    for c in report.differences:
+        for side, rows in (("only live", c.only_live), ("only rebuilt", c.only_rebuilt)):
+            for row in rows:
+                console.print(f"  {c.table} {side}: {row}")
+    outcomes = ", ".join(f"{kind} {n}" for kind, n in sorted(report.outcomes.items()))
+    console.print(f"replayed {report.events} events ({outcomes}); {report.unpublished} events the handlers "
+                  f"emitted again were dropped, not published; {report.kept_rows} source-of-truth rows kept")
+    rebuilt = make_url(report.rebuilt_url).render_as_string(hide_password=True)
+    if report.backup is None:
+        console.print(f"rebuilt database: {rebuilt} (stop the service and run again with --switch to use it)")
+    else:
+        console.print(f"switched: the rebuilt database is live; the previous one is kept as {report.backup}")

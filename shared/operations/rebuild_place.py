@@ -71,6 +71,8 @@ class SqlitePlace:
         return self._live_url.set(database=str(self.rebuilt_path)).render_as_string(hide_password=False)
 
     async def create(self) -> str:
+        if not self.live_path.exists():
+            raise FileNotFoundError(f"no live database at {self.live_path}")
         if self.rebuilt_path.exists():
             raise FileExistsError(self.rebuilt_path)
         return self.rebuilt_url

@@ -111,7 +111,7 @@ def _checksum(rows: Counter[str]) -> str:
     for row in sorted(rows.elements()):
         digest.update(row.encode())
         digest.update(b"\n")
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()[:12]
 
 
 async def count_rows(engine: AsyncEngine, table: Table) -> int:
