@@ -48,8 +48,9 @@ async def test_a_compensation_rebuild_keeps_the_ledger_and_publishes_nothing_aga
     before = [await _rows(url, q) for q in kept]
 
     settings = settings_for("compensation", database_url=url, platform=backend.platform)
+    admin = str(make_url(infrastructure["pg"]).database)
     report = await rebuild(SPEC, settings, switch=True, clock=FixedClock(NOW + timedelta(days=1)),
-                           embedded_bus=backend.embedded_bus, admin_database=str(make_url(infrastructure["pg"]).database))
+                           embedded_bus=backend.embedded_bus, admin_database=admin)
     try:
         assert (report.events, report.outcomes["handled"]) == (3, 3)
         # replayed against the kept ledger, d1 and d2 are paid again and d1 clawed back again: 3 events, dropped
