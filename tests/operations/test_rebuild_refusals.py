@@ -1,0 +1,85 @@
+"""What a rebuild refuses: projections it cannot find, a switch under a running service, a switch that would
+skip events the live consumer took after the replay ended. And what each service keeps."""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy import MetaData
+from sqlalchemy.engine import make_url
+
+from services.forecast.app import SPEC as FORECAST
+from shared.clock import FixedClock
+from shared.db.migrate import upgrade_to_head
+from shared.events.registry import SERVICES
+from shared.messaging.records import OutgoingRecord
+from shared.operations.rebuild import rebuild
+from shared.operations.rebuild_log import LogEnd, consumed_beyond
+from shared.operations.rebuild_place import SwitchRefused
+from shared.operations.rebuild_tables import kept_tables, projection_tables
+from shared.testing.backends import EmbeddedBackend, KafkaBackend
+from shared.testing.harness import settings_for
+from tests.forecast.streams import NOW
+
+
+def _kept(service: str) -> set[str]:
+    return {t.name for t in kept_tables(importlib.import_module(f"services.{service}.app").SPEC)}
+
+
+@pytest.mark.unit
+def test_every_service_declares_projections_it_has_and_keeps_what_it_owns() -> None:
+    for service in SERVICES:
+        spec = importlib.import_module(f"services.{service}.app").SPEC
+        assert spec.projections and len(projection_tables(spec)) == len(spec.projections), service
+        assert {"outbox", "subject_sequences", "idempotency_keys"} <= _kept(service)
+    assert {"adjustments", "snapshots", "snapshot_lines"} <= _kept("forecast")
+    assert {"plans", "plan_versions", "plan_assignments", "quotas", "commission_lines", "credits",
+            "inquiries", "periods", "draws"} <= _kept("compensation")
+    assert {"territories", "reps", "teams", "rotations", "lead_book", "plans"} <= _kept("territory")
+    assert {"leads", "lead_assignments", "scoring_rules"} <= _kept("leads")
+    assert {"deals", "deal_history", "pipelines", "funnel_counts"} <= _kept("pipeline")
+
+
+@pytest.mark.unit
+def test_a_projection_without_a_table_is_refused() -> None:
+    spec = dataclasses.replace(FORECAST, projections=("forecast_deals", "forcast_totals"))
+    with pytest.raises(ValueError, match="forcast_totals"):
+        projection_tables(spec)
+    assert kept_tables(dataclasses.replace(FORECAST, metadata=MetaData(), projections=()))  # plumbing only
+
+
+@pytest.mark.embedded
+async def test_a_group_that_consumed_past_the_replay_is_found(embedded_backend: EmbeddedBackend) -> None:
+    bus = embedded_backend.embedded_bus
+    assert bus is not None
+    await bus.append([OutgoingRecord("coxswain.pipeline", "d1", b"{}") for _ in range(3)])  # offsets 1..3
+    await bus.commit("forecast", "coxswain.pipeline", 2)
+    assert await consumed_beyond(LogEnd({("coxswain.pipeline", 0): 2}), "forecast", bus=bus, bootstrap="") == []
+    await bus.commit("forecast", "coxswain.pipeline", 3)
+    assert await consumed_beyond(LogEnd({("coxswain.pipeline", 0): 2}), "forecast", bus=bus, bootstrap="") == [
+        "coxswain.pipeline@3"]
+
+
+@pytest.mark.integration
+async def test_postgres_refuses_the_switch_while_the_service_is_connected(
+        kafka_backend: KafkaBackend, infrastructure: dict[str, str], tmp_path: Path) -> None:
+    url = await kafka_backend.database_url("forecast")
+    await upgrade_to_head(FORECAST.migrations_dir, url, "forecast")
+    settings = settings_for("forecast", database_url=url, platform=kafka_backend.platform)
+    live = make_url(url)
+    replica = await asyncpg.connect(live.set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        with pytest.raises(SwitchRefused, match="stop every replica"):
+            await rebuild(FORECAST, settings, switch=True, clock=FixedClock(NOW),
+                          admin_database=str(make_url(infrastructure["pg"]).database))
+        assert await replica.fetchval("SELECT current_database()") == live.database  # still the live one
+    finally:
+        await replica.close()
+        admin = await asyncpg.connect(infrastructure["pg"])
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{live.database}_rebuild_20261020120000" WITH (FORCE)')
+        finally:
+            await admin.close()
