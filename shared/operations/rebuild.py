@@ -65,6 +65,7 @@ class RebuildReport:
     kept_rows: int = 0
     comparisons: list[TableComparison] = field(default_factory=list)
     backup: str | None = None  # where the old live database went, after a switch
+    truncated: list[str] = field(default_factory=list)  # partitions that no longer hold their first events
 
     @property
     def differences(self) -> list[TableComparison]:
@@ -102,6 +103,9 @@ async def rebuild(spec: ServiceSpec, settings: ServiceSettings, *, switch: bool 
         end = await _replay(spec, settings, rebuilt, bus, report, clock, batch_size, progress)
         report.kept_rows = await copy_tables(live, rebuilt, kept)
         report.comparisons = await compare_tables(live, rebuilt, projections)
+        if switch and report.truncated:
+            raise SwitchRefused(f"the log has lost its beginning ({', '.join(report.truncated)}): a rebuild "
+                                "from it would lose what those events said")
         if switch:
             await _refuse_if_consumed_past(spec, settings, end, bus)
     finally:
@@ -140,6 +144,7 @@ async def _replay(spec: ServiceSpec, settings: ServiceSettings, rebuilt: AsyncEn
            KafkaLog(platform.kafka_bootstrap, topics, client_id=f"coxswain-rebuild-{spec.name}",
                     batch_size=batch_size))
     await log.open()
+    report.truncated = log.truncated
     try:
         if progress:
             progress(0, log.total)
@@ -198,6 +203,8 @@ def show(report: RebuildReport, console: Console) -> None:
     outcomes = ", ".join(f"{kind} {n}" for kind, n in sorted(report.outcomes.items()))
     console.print(f"replayed {report.events} events ({outcomes}); {report.unpublished} events the handlers "
                   f"emitted again were dropped, not published; {report.kept_rows} source-of-truth rows kept")
+    for partition in report.truncated:
+        console.print(f"[red]incomplete log:[/red] {partition} (retention deleted its first events)")
     rebuilt = make_url(report.rebuilt_url).render_as_string(hide_password=True)
     if report.backup is None:
         console.print(f"rebuilt database: {rebuilt} (stop the service and run again with --switch to use it)")

@@ -29,6 +29,7 @@ class KafkaLog:
                                           client_id=client_id, auto_offset_reset="earliest")
         self._ends: dict[TopicPartition, int] = {}
         self.total = 0
+        self.truncated: list[str] = []  # partitions whose first records retention has already deleted
 
     async def open(self) -> None:
         await self._consumer.start()
@@ -41,6 +42,7 @@ class KafkaLog:
         begins = await self._consumer.beginning_offsets(tps)
         self._ends = await self._consumer.end_offsets(tps)
         self.total = sum(self._ends[tp] - begins[tp] for tp in tps)
+        self.truncated = [f"{tp.topic}[{tp.partition}] starts at {begins[tp]}" for tp in tps if begins[tp] > 0]
 
     async def batches(self) -> AsyncIterator[list[bytes | None]]:
         while [tp for tp in self._ends if await self._consumer.position(tp) < self._ends[tp]]:
@@ -62,6 +64,7 @@ class EmbeddedLog:
         self._last = 0
         self._ends: dict[tuple[str, int], int] = {}
         self.total = 0
+        self.truncated: list[str] = []  # the embedded bus deletes no records
 
     async def open(self) -> None:
         engine = await self._bus.engine()

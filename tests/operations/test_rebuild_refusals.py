@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 
 from services.forecast.app import SPEC as FORECAST
 from shared.clock import FixedClock
 from shared.db.migrate import upgrade_to_head
+from shared.events import catalog as ev
 from shared.events.registry import SERVICES
 from shared.messaging.records import OutgoingRecord
 from shared.operations.rebuild import rebuild
 from shared.operations.rebuild_log import LogEnd, consumed_beyond
 from shared.operations.rebuild_place import SwitchRefused
 from shared.operations.rebuild_tables import kept_tables, projection_tables
+from shared.testing import build_event
 from shared.testing.backends import EmbeddedBackend, KafkaBackend
 from shared.testing.harness import settings_for
 from tests.forecast.streams import NOW
@@ -83,3 +88,35 @@ async def test_postgres_refuses_the_switch_while_the_service_is_connected(
             await admin.execute(f'DROP DATABASE IF EXISTS "{live.database}_rebuild_20261020120000" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+@pytest.mark.integration
+async def test_a_log_that_lost_its_beginning_is_reported_and_never_switched_in(
+        kafka_backend: KafkaBackend, infrastructure: dict[str, str]) -> None:
+    url = await kafka_backend.database_url("forecast")
+    await upgrade_to_head(FORECAST.migrations_dir, url, "forecast")
+    topic = kafka_backend.topic("coxswain.territory")
+    for rep in ("rep-1", "rep-2"):  # one record key: both on one partition
+        data = ev.RepUpserted(rep_id=rep, name=rep, email=f"{rep}@example.com", capacity=5)
+        value = build_event("coxswain.rep.upserted.v1", data, subject=rep, sequence=1).model_dump_json().encode()
+        await kafka_backend.produce_raw(topic, "team-1", value)
+    admin_client = AIOKafkaAdminClient(bootstrap_servers=kafka_backend.platform.kafka_bootstrap)
+    await admin_client.start()
+    try:
+        (partition,) = {r.partition for r in await kafka_backend.read_topic(topic)}
+        await admin_client.delete_records({TopicPartition(topic, partition): RecordsToDelete(before_offset=1)})
+    finally:
+        await admin_client.close()
+    settings = settings_for("forecast", database_url=url, platform=kafka_backend.platform)
+    with pytest.raises(SwitchRefused, match="lost its beginning"):
+        await rebuild(FORECAST, settings, switch=True, clock=FixedClock(NOW),
+                      admin_database=str(make_url(infrastructure["pg"]).database))
+    report = await rebuild(FORECAST, settings, clock=FixedClock(NOW + timedelta(minutes=1)),
+                           admin_database=str(make_url(infrastructure["pg"]).database))
+    assert (report.events, report.truncated) == (1, [f"{topic}[{partition}] starts at 1"])
+    admin = await asyncpg.connect(infrastructure["pg"])
+    try:
+        for stamp in ("20261020120000", "20261020120100"):
+            await admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}_rebuild_{stamp}" WITH (FORCE)')
+    finally:
+        await admin.close()
