@@ -25,18 +25,30 @@ class SwitchRefused(Exception):
 
 class PostgresPlace:
     def __init__(self, live_url: URL, stamp: str, admin_database: str) -> None:
-        self._live, self._admin_db = live_url, admin_database
+        self._live, self._admin_db, self.stamp = live_url, admin_database, stamp
         self.live_name = str(live_url.database)
-        self.rebuilt_name = _pg_name(self.live_name, f"_rebuild_{stamp}")
-        self.backup_name = _pg_name(self.live_name, f"_backup_{stamp}")
+
+    @property
+    def rebuilt_name(self) -> str:
+        return _pg_name(self.live_name, f"_rebuild_{self.stamp}")
+
+    @property
+    def backup_name(self) -> str:
+        return _pg_name(self.live_name, f"_backup_{self.stamp}")
 
     @property
     def rebuilt_url(self) -> str:
         return self._live.set(database=self.rebuilt_name).render_as_string(hide_password=False)
 
     async def create(self) -> str:
-        await self._admin(f'CREATE DATABASE "{self.rebuilt_name}"')
-        return self.rebuilt_url
+        for stamp in _stamps(self.stamp):  # two rebuilds within a second get two databases
+            self.stamp = stamp
+            try:
+                await self._admin(f'CREATE DATABASE "{self.rebuilt_name}"')
+                return self.rebuilt_url
+            except asyncpg.DuplicateDatabaseError:
+                continue
+        raise FileExistsError(self.rebuilt_name)
 
     async def switch(self) -> str:
         try:
@@ -61,10 +73,16 @@ class PostgresPlace:
 
 class SqlitePlace:
     def __init__(self, live_url: URL, stamp: str) -> None:
-        self._live_url = live_url
+        self._live_url, self.stamp = live_url, stamp
         self.live_path = Path(str(live_url.database))
-        self.rebuilt_path = self.live_path.with_name(f"{self.live_path.stem}.rebuild-{stamp}{self.live_path.suffix}")
-        self.backup_path = self.live_path.with_name(f"{self.live_path.stem}.backup-{stamp}{self.live_path.suffix}")
+
+    @property
+    def rebuilt_path(self) -> Path:
+        return self.live_path.with_name(f"{self.live_path.stem}.rebuild-{self.stamp}{self.live_path.suffix}")
+
+    @property
+    def backup_path(self) -> Path:
+        return self.live_path.with_name(f"{self.live_path.stem}.backup-{self.stamp}{self.live_path.suffix}")
 
     @property
     def rebuilt_url(self) -> str:
@@ -73,9 +91,11 @@ class SqlitePlace:
     async def create(self) -> str:
         if not self.live_path.exists():
             raise FileNotFoundError(f"no live database at {self.live_path}")
-        if self.rebuilt_path.exists():
-            raise FileExistsError(self.rebuilt_path)
-        return self.rebuilt_url
+        for stamp in _stamps(self.stamp):
+            self.stamp = stamp
+            if not self.rebuilt_path.exists() and not self.backup_path.exists():
+                return self.rebuilt_url
+        raise FileExistsError(self.rebuilt_path)
 
     async def switch(self) -> str:
         await asyncio.to_thread(_fold_wal, self.rebuilt_path)
@@ -101,6 +121,10 @@ def place_for(live_url: str, stamp: str, *, admin_database: str) -> PostgresPlac
     if url.get_backend_name() == "sqlite":
         return SqlitePlace(url, stamp)
     return PostgresPlace(url, stamp, admin_database)
+
+
+def _stamps(stamp: str) -> list[str]:
+    return [stamp, *(f"{stamp}_{n}" for n in range(2, 10))]
 
 
 def _pg_name(base: str, suffix: str) -> str:

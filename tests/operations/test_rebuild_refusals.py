@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
 from services.forecast.app import SPEC as FORECAST
+from shared.cli import cli
 from shared.clock import FixedClock
 from shared.db.migrate import upgrade_to_head
 from shared.events import catalog as ev
@@ -120,3 +123,23 @@ async def test_a_log_that_lost_its_beginning_is_reported_and_never_switched_in(
             await admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}_rebuild_{stamp}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+@pytest.mark.embedded
+def test_the_command_shows_the_drift_exits_1_and_switches_on_request(tmp_path: Path) -> None:
+    env = {"COXSWAIN_BUS": "embedded", "COXSWAIN_DATA_DIR": str(tmp_path), "COXSWAIN_JSON_LOGS": "false",
+           "COLUMNS": "200"}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["migrate", "pipeline"], env=env).exit_code == 0
+    with sqlite3.connect(tmp_path / "pipeline.db") as live:  # a rep no event ever announced
+        live.execute("INSERT INTO reps (rep_id, name, team_id, active) VALUES ('ghost', 'Ghost', NULL, 1)")
+    checked = runner.invoke(cli, ["rebuild", "pipeline"], env=env)
+    assert checked.exit_code == 1, checked.output
+    assert "only live: {'active': 1, 'name': 'Ghost', 'rep_id': 'ghost', 'team_id': None}" in checked.output
+    assert "replayed 0 events" in checked.output and "--switch" in checked.output
+    switched = runner.invoke(cli, ["rebuild", "pipeline", "--switch"], env=env)
+    assert switched.exit_code == 0, switched.output
+    assert len(list(tmp_path.glob("pipeline.backup-*.db"))) == 1
+    with sqlite3.connect(tmp_path / "pipeline.db") as rebuilt:
+        assert rebuilt.execute("SELECT count(*) FROM reps").fetchone() == (0,)
+    assert "unknown service 'bogus'" in runner.invoke(cli, ["rebuild", "bogus"], env=env).output
