@@ -30,7 +30,7 @@ from rich.progress import MofNCompleteColumn
 from rich.progress import Progress as ProgressBar
 from rich.table import Table
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.clock import Clock, SystemClock
 from shared.db.engine import make_engine, make_session_factory
@@ -75,8 +75,9 @@ class RebuildReport:
 class ReplayUnitOfWork(UnitOfWork):
     """The handlers' unit of work during a replay: what they emit was published when first decided."""
 
-    def __init__(self, *args: object, report: RebuildReport, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, service: str, clock: Clock,
+                 report: RebuildReport) -> None:
+        super().__init__(sessions, service=service, clock=clock)  # no on_commit: no relay to wake
         self._report = report
 
     async def flush_outbox(self) -> None:
@@ -143,9 +144,9 @@ async def _replay(spec: ServiceSpec, settings: ServiceSettings, rebuilt: AsyncEn
     log = (EmbeddedLog(bus, topics, batch_size=batch_size) if bus is not None else
            KafkaLog(platform.kafka_bootstrap, topics, client_id=f"coxswain-rebuild-{spec.name}",
                     batch_size=batch_size))
-    await log.open()
-    report.truncated = log.truncated
     try:
+        await log.open()
+        report.truncated = log.truncated
         if progress:
             progress(0, log.total)
         async for values in log.batches():
