@@ -10,7 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
@@ -143,3 +143,25 @@ def test_the_command_shows_the_drift_exits_1_and_switches_on_request(tmp_path: P
     with sqlite3.connect(tmp_path / "pipeline.db") as rebuilt:
         assert rebuilt.execute("SELECT count(*) FROM reps").fetchone() == (0,)
     assert "unknown service 'bogus'" in runner.invoke(cli, ["rebuild", "bogus"], env=env).output
+
+
+@pytest.mark.integration
+async def test_a_kafka_group_that_committed_past_the_replay_is_found(kafka_backend: KafkaBackend) -> None:
+    topic, group = kafka_backend.topic("coxswain.pipeline"), kafka_backend.platform.group("forecast")
+    for _ in range(3):
+        await kafka_backend.produce_raw(topic, "d1", b"{}")  # one key: offsets 0, 1, 2 of one partition
+    (partition,) = {r.partition for r in await kafka_backend.read_topic(topic)}
+    tp = TopicPartition(topic, partition)
+    member = AIOKafkaConsumer(bootstrap_servers=kafka_backend.platform.kafka_bootstrap, group_id=group,
+                              enable_auto_commit=False)
+    await member.start()
+    try:
+        member.assign([tp])
+        await member.commit({tp: 2})
+        end = LogEnd({(topic, partition): 2})
+        assert await consumed_beyond(end, group, bus=None, bootstrap=kafka_backend.platform.kafka_bootstrap) == []
+        await member.commit({tp: 3})
+        assert await consumed_beyond(end, group, bus=None, bootstrap=kafka_backend.platform.kafka_bootstrap) == [
+            f"{topic}[{partition}]@3"]
+    finally:
+        await member.stop()
