@@ -15,8 +15,10 @@ from rich.console import Console
 from rich.table import Table
 
 from shared.events.registry import SERVICES
+from shared.operations.rebuild import rebuild_command
 
 cli = typer.Typer(help="Coxswain: the backend for sales operations.", no_args_is_help=True)
+cli.command("rebuild")(rebuild_command)
 console = Console()
 PORTS = {"leads": 8001, "pipeline": 8002, "forecast": 8003, "compensation": 8004, "territory": 8005}
 

@@ -39,6 +39,8 @@ class ServiceSpec:
     migrations_dir: Path
     # Long-running jobs of the service (an SLA sweeper, a snapshot schedule): each gets the runtime.
     workers: tuple[Callable[[ServiceRuntime], Coroutine[Any, Any, None]], ...] = ()
+    # Tables `coxswain rebuild` replays from the event log; every other table is source of truth, kept as is.
+    projections: tuple[str, ...] = ()
 
 
 class ServiceRuntime:

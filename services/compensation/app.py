@@ -20,6 +20,9 @@ SPEC = ServiceSpec(
     handlers=handlers.EVENT_HANDLERS,
     consumes=handlers.CONSUMED_TOPICS,
     migrations_dir=Path(__file__).parent / "migrations",
+    # Copies of deals and organisation. The ledger is a book of record (booked into the period open at the
+    # time, referenced by inquiries), so it is kept with plans, quotas, rates, periods and draws.
+    projections=("deals", "reps", "teams"),
 )
 
 

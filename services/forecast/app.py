@@ -22,6 +22,9 @@ SPEC = ServiceSpec(
     consumes=handlers.CONSUMED_TOPICS,
     migrations_dir=Path(__file__).parent / "migrations",
     workers=(snapshot_schedule,),
+    # Everything kept from events; adjustments and snapshots are forecast's own (made through the API).
+    projections=("forecast_deals", "deal_stage_visits", "stage_records", "cycle_stats", "totals_rows", "stage_rows",
+                 "age_rows", "quotas", "reps", "teams", "territories", "event_history"),
 )
 
 

@@ -20,6 +20,8 @@ SPEC = ServiceSpec(
     handlers=handlers.EVENT_HANDLERS,
     consumes=handlers.CONSUMED_TOPICS,
     migrations_dir=Path(__file__).parent / "migrations",
+    # Copies of territory's organisation; pipelines, deals, history and analytics rows are pipeline's own.
+    projections=("reps", "teams"),
 )
 
 

@@ -20,6 +20,9 @@ SPEC = ServiceSpec(
     handlers=handlers.EVENT_HANDLERS,
     consumes=handlers.CONSUMED_TOPICS,
     migrations_dir=Path(__file__).parent / "migrations",
+    # Copies of deals and quotas. The lead book holds territory's own routing decisions, so it is kept with
+    # reps, teams, territories, rotations and plans.
+    projections=("deal_book", "quotas"),
 )
 
 
