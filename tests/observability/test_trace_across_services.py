@@ -71,6 +71,9 @@ async def test_one_trace_from_capture_to_routing_and_assignment(backend: Backend
                           if _hex(s)[0] == TRACE_ID)
         # Each hop is the child of the one before: capture -> routing (territory) -> assignment (leads).
         assert _hex(capture)[0] == TRACE_ID
+        untraced = await leads.client.post("/v1/leads", headers=OPS, json={"email": "cfo@prospect.example"})
+        assert untraced.headers["x-trace-id"] == next(  # a trace of its own, and the answer names it
+            _hex(s)[0] for s in leads_spans.get_finished_spans() if s.kind.name == "SERVER" and _hex(s)[0] != TRACE_ID)
         assert routing.parent is not None and routing.parent.span_id == capture.context.span_id
         assert assignment.parent is not None and assignment.parent.span_id == routing.context.span_id
         assert dict(assignment.attributes or {})["messaging.message.id"]
