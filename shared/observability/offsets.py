@@ -64,7 +64,8 @@ class KafkaOffsets:
 
     async def _read(self) -> Offsets:
         admin, probe = await self._clients()
-        partitions = [TopicPartition(t, p) for t in self._topics for p in sorted(probe.partitions_for_topic(t) or ())]
+        partitions = [TopicPartition(t["topic"], p["partition"]) for t in await admin.describe_topics(self._topics)
+                      for p in t["partitions"]]
         mine = self._assignment() & set(partitions)
         if not mine and await self._has_members(admin):
             return {}  # an idle member of a group larger than its partition count: nothing waits for it
@@ -92,7 +93,6 @@ class KafkaOffsets:
             self._admin, self._probe = admin, probe
             await admin.start()
             await probe.start()
-        await self._probe.topics()  # refreshes the partition metadata
         return self._admin, self._probe
 
     async def close(self) -> None:
