@@ -82,6 +82,7 @@ class ServiceHealth:
             metrics.idempotency_oldest_age.set(max(0.0, (now - started).total_seconds()) if started else 0.0)
         except Exception as exc:  # the database is away: the scrape still answers, /readyz says why
             log.warning("metrics: cannot read the backlogs: %r", exc)
+        await self.readiness()  # coxswain_dependency_up, for alerts on a broker or database away
         await self.liveness()
         if self.group is not None and self.group not in self.watch.workers:
             await self.group.has_waiting_work()  # not judged here, but its lag is still worth a gauge
