@@ -52,8 +52,9 @@ def new_event(
 ) -> CloudEvent:
     """Build an envelope around a payload model (the sequence is usually set by the outbox).
     `extensions` are CloudEvents extension attributes, e.g. `traceparent` (distributed tracing)."""
+    attributes: dict[str, Any] = dict(extensions or {})
     return CloudEvent(
-        **dict(extensions or {}),
+        **attributes,
         id=uuid.uuid4(),
         source=f"/coxswain/{source_service}",
         type=type,

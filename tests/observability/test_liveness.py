@@ -3,7 +3,7 @@ for the minutes); an outage it cannot help does not fail it; /readyz answers on 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,8 @@ STUCK_AFTER = 180.0  # the default of COXSWAIN_LIVENESS_STUCK_SECONDS
 
 class FakeRelay:
     def __init__(self, pending: int, clock: FixedClock) -> None:
-        self.running, self.last_attempt, self._pending, self._clock = True, clock.now(), pending, clock
+        self.running, self._pending = True, pending
+        self.last_attempt: datetime | None = clock.now()
 
     async def pending(self) -> int:
         return self._pending
