@@ -35,6 +35,10 @@ class PlatformSettings(BaseSettings):
     log_level: str = "INFO"
     json_logs: bool = True
     consumer_stall_seconds: float = 60.0
+    # /livez fails when a relay or consumer has had work waiting this long without progress (docs/operations.md).
+    liveness_stuck_seconds: float = 180.0
+    # Spans are exported (OTLP over HTTP) only when this standard OpenTelemetry variable is set.
+    otel_exporter_otlp_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
     # Prefixes topics and consumer groups, so several installations (or test runs) can share one broker.
     namespace: str = Field(default="", pattern=r"^[a-z0-9-]*$")
 

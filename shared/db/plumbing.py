@@ -36,6 +36,9 @@ outbox = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("published_at", UtcDateTime(), nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
+    # W3C trace context of the request or event that wrote the row (null when nothing was traced);
+    # the relay sends it as the record's `traceparent` header. Added by revision 0002 of each service.
+    Column("traceparent", String(55), nullable=True),
 )
 # The relay only ever looks for what is not yet published, in order.
 Index("ix_outbox_unpublished", outbox.c.id, postgresql_where=outbox.c.published_at.is_(None))

@@ -62,3 +62,14 @@ def drop_plumbing_tables_v1() -> None:
         op.drop_table(table)
     op.drop_index("ix_outbox_unpublished", table_name="outbox")
     op.drop_table("outbox")
+
+
+def add_outbox_traceparent_v2() -> None:
+    """The trace context of whatever wrote an outbox row, so the relay can hand it on (issue 10)."""
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("traceparent", sa.String(55), nullable=True))
+
+
+def drop_outbox_traceparent_v2() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("traceparent")

@@ -11,6 +11,7 @@ from shared.clock import Clock
 from shared.db.plumbing import outbox, subject_sequences
 from shared.db.upsert import next_counter
 from shared.events import CloudEvent, encode_event, new_event, topic_for
+from shared.observability.tracing import current_traceparent
 
 
 class UnitOfWork:
@@ -74,6 +75,7 @@ class UnitOfWork:
             # Counted per kind of aggregate and id (a rep and a team may share an id), never per type.
             stream = f"{event_type.split('.')[1]}:{subject}"
             sequence = await next_counter(self.session, subject_sequences, "subject", stream, "sequence")
+        traceparent = current_traceparent()  # the request's or the consumed event's span: the trace goes on
         event = new_event(
             type=event_type,
             source_service=self.service,
@@ -81,10 +83,11 @@ class UnitOfWork:
             data=data,
             time=self.clock.now(),
             sequence=sequence,
+            extensions={"traceparent": traceparent} if traceparent else None,
         )
         self._pending_rows.append({
             "event_id": str(event.id), "topic": topic_for(event_type), "key": subject, "event_type": event_type,
-            "payload": encode_event(event), "created_at": event.time, "attempts": 0,
+            "payload": encode_event(event), "created_at": event.time, "attempts": 0, "traceparent": traceparent,
         })
         self.emitted.append(event)
         return event

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -46,10 +47,14 @@ class CloudEvent(BaseModel):
 
 
 def new_event(
-    *, type: str, source_service: str, subject: str, data: BaseModel, time: datetime, sequence: int = 1
+    *, type: str, source_service: str, subject: str, data: BaseModel, time: datetime, sequence: int = 1,
+    extensions: Mapping[str, str] | None = None,
 ) -> CloudEvent:
-    """Build an envelope around a payload model (the sequence is usually set by the outbox)."""
+    """Build an envelope around a payload model (the sequence is usually set by the outbox).
+    `extensions` are CloudEvents extension attributes, e.g. `traceparent` (distributed tracing)."""
+    attributes: dict[str, Any] = dict(extensions or {})
     return CloudEvent(
+        **attributes,
         id=uuid.uuid4(),
         source=f"/coxswain/{source_service}",
         type=type,

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.http.problems import problem_response
 from shared.observability.logs import log_context
 from shared.observability.metrics import ServiceMetrics
+from shared.observability.tracing import current_trace_ids
 
 
 class BodySizeLimit:
@@ -109,6 +110,9 @@ def _route_template(scope: Scope) -> str:
 
 
 def _trace_id(headers: dict[bytes, bytes]) -> str:
+    traced = current_trace_ids()  # the request's OpenTelemetry span: the id its logs and events carry
+    if traced is not None:
+        return traced[0]
     traceparent = headers.get(b"traceparent", b"").decode()
     if traceparent.count("-") == 3:
         return traceparent.split("-")[1]

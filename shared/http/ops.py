@@ -1,4 +1,12 @@
-"""/healthz (alive), /readyz (database and broker reachable), /metrics (Prometheus text)."""
+"""Operations endpoints (semantics in docs/operations.md):
+
+- /livez: 503 when the relay or a consumer is stuck (work waits, nothing moves), so an orchestrator restarts
+  the process; a broker or database outage alone never fails it.
+- /readyz: 200 when this process can serve its API (its database answers); the broker's state is in the body
+  but does not fail it, because writes still succeed into the outbox while the broker is away.
+- /healthz: the process answers HTTP (kept for compatibility; use /livez for a liveness probe).
+- /metrics: Prometheus text, backlog gauges refreshed at each scrape.
+"""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
@@ -12,15 +20,19 @@ async def healthz(request: Request) -> dict[str, str]:
     return {"status": "ok", "service": request.app.state.runtime.spec.name}
 
 
+@router.get("/livez")
+async def livez(request: Request) -> JSONResponse:
+    alive, body = await request.app.state.health.liveness()
+    return JSONResponse(body, status_code=200 if alive else 503)
+
+
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    checks = await request.app.state.runtime.readiness()
-    ready = all(checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    ready, body = await request.app.state.health.readiness()
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
-    runtime = request.app.state.runtime
-    return Response(runtime.metrics.render(), media_type="text/plain; version=0.0.4")
+    await request.app.state.health.refresh_metrics()
+    return Response(request.app.state.runtime.metrics.render(), media_type="text/plain; version=0.0.4")

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import datetime
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import Clock
 from shared.db.plumbing import outbox
-from shared.messaging.records import OutgoingRecord, Publisher
+from shared.messaging.records import CONTENT_TYPE_HEADER, OutgoingRecord, Publisher
 from shared.observability.metrics import ServiceMetrics
+from shared.observability.tracing import TRACEPARENT_HEADER
 
 log = logging.getLogger("coxswain.relay")
 RELAY_LOCK_ID = 7_431_001
@@ -43,6 +46,11 @@ class OutboxRelay:
         self._idle = idle_seconds
         self._max_backoff = max_backoff_seconds
         self._wakeup = asyncio.Event()
+        # Liveness (shared.observability.health): a relay that keeps attempting is alive even while the
+        # broker is away; one whose attempt never returns is stuck.
+        self.running = False
+        self.last_attempt: datetime | None = None
+        self.last_published: datetime | None = None
 
     def wake(self) -> None:
         """Called after a unit of work commits events, so they leave without waiting for the poll."""
@@ -53,6 +61,13 @@ class OutboxRelay:
             stmt = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
             return int((await session.execute(stmt)).scalar_one())
 
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """Unpublished rows and when the oldest of them was written (None when there are none)."""
+        async with self._sessions() as session:
+            stmt = select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
+            count, oldest = (await session.execute(stmt)).one()
+            return int(count), oldest
+
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many rows went out (0 when idle or another relay holds the lock)."""
         async with self._sessions() as session, session.begin():
@@ -62,7 +77,7 @@ class OutboxRelay:
                 if not locked.scalar_one():
                     return 0
             stmt = (
-                select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload)
+                select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.traceparent)
                 .where(outbox.c.published_at.is_(None))
                 .order_by(outbox.c.id)
                 .limit(self._batch_size)
@@ -72,18 +87,29 @@ class OutboxRelay:
             rows = (await session.execute(stmt)).all()
             if not rows:
                 return 0
+            started = time.perf_counter()
             await self._publisher.publish(
-                [OutgoingRecord(topic=self._prefix + r.topic, key=r.key, value=r.payload) for r in rows]
+                [OutgoingRecord(topic=self._prefix + r.topic, key=r.key, value=r.payload,
+                                headers=_headers(r.traceparent)) for r in rows]
             )
+            self._metrics.relay_publish_seconds.observe(time.perf_counter() - started)
             await session.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([r.id for r in rows]))
                 .values(published_at=self._clock.now())
             )
         self._metrics.outbox_published.inc(len(rows))
+        self.last_published = self._clock.now()
         return len(rows)
 
     async def run(self) -> None:
+        self.running = True
+        try:
+            await self._run()
+        finally:
+            self.running = False
+
+    async def _run(self) -> None:
         backoff = 0.1
         while True:
             try:
@@ -92,13 +118,19 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker or database away: keep the rows, wait, try again
+                self._attempted()
                 self._metrics.outbox_failures.inc()
                 log.warning("outbox relay could not publish; retrying in %.1fs: %s", backoff, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
                 continue
+            self._attempted()
             if sent < self._batch_size:
                 await self._wait_for_work()
+
+    def _attempted(self) -> None:
+        self.last_attempt = self._clock.now()
+        self._metrics.relay_last_progress.set(self.last_attempt.timestamp())
 
     async def _wait_for_work(self) -> None:
         # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that races a wake-up,
@@ -109,3 +141,10 @@ class OutboxRelay:
         except TimeoutError:
             pass
         self._wakeup.clear()
+
+
+def _headers(traceparent: str | None) -> list[tuple[str, bytes]]:
+    """The W3C trace context of the request or event that wrote the row travels as a record header."""
+    if not traceparent:
+        return [CONTENT_TYPE_HEADER]
+    return [CONTENT_TYPE_HEADER, (TRACEPARENT_HEADER, traceparent.encode())]
