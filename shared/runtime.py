@@ -15,14 +15,15 @@ from shared.clock import Clock, SystemClock
 from shared.db.engine import make_engine, make_session_factory
 from shared.db.migrate import upgrade_to_head
 from shared.db.uow import UnitOfWork
-from shared.events.registry import SERVICES
 from shared.messaging.dispatch import EventDispatcher, Handler
 from shared.messaging.embedded import EmbeddedBus, EmbeddedConsumerRunner, EmbeddedPublisher
-from shared.messaging.kafka import KafkaPublisher, ensure_topics
+from shared.messaging.kafka import KafkaPublisher
 from shared.messaging.kafka_consumer import KafkaConsumerRunner
 from shared.messaging.records import Publisher
 from shared.messaging.relay import OutboxRelay
 from shared.observability.metrics import ServiceMetrics
+from shared.operations.retention import keep_tables_bounded
+from shared.operations.topics import create_topics
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("coxswain.runtime")
@@ -91,14 +92,12 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-relay"))
         if consumer and self.spec.consumes:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.spec.name}-consumer"))
-        for worker in self.spec.workers if workers else ():
+        for worker in (*self.spec.workers, keep_tables_bounded) if workers else ():
             self._tasks.append(asyncio.create_task(worker(self), name=f"{self.spec.name}-{worker.__name__}"))
 
     async def _ensure_topics(self) -> None:
-        platform = self.settings.platform
-        topics = {platform.topic(f"coxswain.{s}") for s in SERVICES} | {f"{t}.dlq.{self.group}" for t in self.topics}
         try:
-            await ensure_topics(platform.kafka_bootstrap, sorted(topics), partitions=platform.kafka_partitions)
+            await create_topics(self.settings.platform, [(self.spec.name, self.spec.consumes)])
         except Exception as exc:  # the broker may be down; the relay and consumer wait for it
             log.warning("could not ensure topics now (%r); continuing", exc)
 
