@@ -129,6 +129,12 @@ class EmbeddedBus:
                 .where(bus_records.c.topic == topic, bus_records.c.offset > positions.get(topic, 0))
             )).scalar_one()) for topic in topics}
 
+    async def positions(self, group: str) -> dict[str, int]:
+        """The group's committed position per topic (absent: nothing consumed yet)."""
+        engine = await self.engine()
+        async with engine.connect() as conn:
+            return await self._positions(conn, group)
+
     @staticmethod
     async def _positions(conn: AsyncConnection, group: str) -> dict[str, int]:
         rows = await conn.execute(
@@ -182,6 +188,11 @@ class EmbeddedBus:
         async with engine.connect() as conn:
             rows = await conn.execute(select(bus_records).where(bus_records.c.topic == topic).order_by("offset"))
             return [_incoming(r) for r in rows]
+
+    async def topics(self) -> list[str]:
+        engine = await self.engine()
+        async with engine.connect() as conn:
+            return sorted((await conn.execute(select(bus_records.c.topic).distinct())).scalars())
 
     async def count(self) -> int:
         engine = await self.engine()
