@@ -86,20 +86,30 @@ class ServiceRuntime:
         if self.settings.migrate_on_start:
             await self.migrate()
         await self.publisher.start()
-        if self.bus is None and (relay or consumer):
-            await self._ensure_topics()
+        topics_ready = self.bus is not None or not (relay or consumer) or await self._ensure_topics()
         if relay:
-            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-relay"))
+            publishing = self.relay.run() if topics_ready else self._relay_once_topics_exist()
+            self._tasks.append(asyncio.create_task(publishing, name=f"{self.spec.name}-relay"))
         if consumer and self.spec.consumes:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.spec.name}-consumer"))
         for worker in (*self.spec.workers, keep_tables_bounded) if workers else ():
             self._tasks.append(asyncio.create_task(worker(self), name=f"{self.spec.name}-{worker.__name__}"))
 
-    async def _ensure_topics(self) -> None:
+    async def _ensure_topics(self) -> bool:
         try:
             await create_topics(self.settings.platform, [(self.spec.name, self.spec.consumes)])
-        except Exception as exc:  # the broker may be down; the relay and consumer wait for it
-            log.warning("could not ensure topics now (%r); continuing", exc)
+            return True
+        except Exception as exc:  # the broker may be down; the service starts all the same
+            log.warning("could not ensure topics now (%r); the relay waits for them", exc)
+            return False
+
+    async def _relay_once_topics_exist(self) -> None:
+        """Publishing first would let the broker auto-create a topic with its own defaults (7-day retention)."""
+        backoff = 1.0
+        while not await self._ensure_topics():
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
+        await self.relay.run()
 
     async def stop(self) -> None:
         for task in self._tasks:
