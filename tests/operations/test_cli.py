@@ -106,3 +106,23 @@ def test_dead_letters_are_listed_shown_and_redriven_onto_their_topic(tmp_path: P
     assert len(_topic(tmp_path, "coxswain.compensation")) == 3  # at least once: the inbox dedupes the repeat
     assert runner.invoke(cli, ["dlq", "show", "nope:0:1"], env=env).exit_code == 2
 
+
+
+def test_status_reports_every_installed_service_and_the_dead_letters(tmp_path: Path) -> None:
+    _poisoned_bus(tmp_path)
+    env = {"COXSWAIN_BUS": "embedded", "COXSWAIN_DATA_DIR": str(tmp_path)}
+    done = CliRunner().invoke(cli, ["status", "--json"], env=env)
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.output)
+    # No service has run here: each says its database is missing; forecast's group waits on nothing yet.
+    assert [s["service"] for s in report["services"]] == list(service_names())
+    forecast = next(s for s in report["services"] if s["service"] == "forecast")
+    assert forecast["errors"] == [f"database: no file at {tmp_path / 'forecast.db'}"]
+    assert {(p["topic"], p["lag"]) for p in forecast["partitions"]} == {
+        ("coxswain.pipeline", 0), ("coxswain.compensation", 0), ("coxswain.territory", 0)}
+    assert report["dead_letters"] == [{"topic": "coxswain.compensation.dlq.forecast", "group": "forecast",
+                                       "count": 2}]
+    table = CliRunner().invoke(cli, ["status"], env=env)
+    assert table.exit_code == 0 and "Dead letters" in table.output
+    assert "coxswain.compensation.dlq.forecast" in table.output
+    assert not (tmp_path / "forecast.db").exists()  # looking created nothing
