@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -141,7 +142,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="print JSON inst
 
     chosen = [_service(name) for name in service] if service else installed_services()
     views = [ServiceView(s.name, s.spec.consumes, s.settings().db_url) for s in chosen]
-    report = asyncio.run(collect_status(_platform(), views))
+    with _spinner("reading groups, outboxes and dead letters", quiet=as_json):
+        report = asyncio.run(collect_status(_platform(), views))
     if as_json:
         typer.echo(dumps(report.to_json()))
     else:
@@ -177,7 +179,8 @@ def dlq_list(topic: DlqTopic = None, group: DlqGroup = None, event_type: DlqType
     from shared.operations.report import as_json as dumps
     from shared.operations.report import print_dead_letters
 
-    letters = asyncio.run(_dead_letters(topic, group, event_type))
+    with _spinner("reading dead-letter topics", quiet=as_json):
+        letters = asyncio.run(_dead_letters(topic, group, event_type))
     if as_json:
         typer.echo(dumps([x.summary() for x in letters]))
     else:
@@ -230,6 +233,10 @@ async def _redrive(ids: list[str], topic: str | None, group: str | None, event_t
         with Progress(console=console) as progress:
             task = progress.add_task("redriving", total=len(letters))
             return await redrive(store, letters, on_sent=lambda n: progress.advance(task, n))
+
+
+def _spinner(doing: str, *, quiet: bool) -> AbstractContextManager[Any]:
+    return nullcontext() if quiet else console.status(doing)
 
 
 def _platform() -> Any:
