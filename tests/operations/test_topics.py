@@ -55,3 +55,22 @@ def test_replication_is_one_only_in_development_and_test() -> None:
                                            log_retention_hours=24), [("leads", ["coxswain.territory"])])
     assert {(s.name, s.replication_factor, s.config["retention.ms"]) for s in plan} >= {
         ("coxswain.leads", 3, "86400000"), ("coxswain.territory.dlq.leads", 3, str(14 * 24 * 3_600_000))}
+
+
+def test_the_topics_command_creates_every_domain_and_dead_letter_topic(infrastructure: dict[str, str]) -> None:
+    from typer.testing import CliRunner
+
+    from shared.cli import cli
+
+    ns = f"t{uuid.uuid4().hex[:10]}"
+    env = {"COXSWAIN_BUS": "kafka", "COXSWAIN_KAFKA_BOOTSTRAP": infrastructure["kafka"], "COXSWAIN_NAMESPACE": ns,
+           "COXSWAIN_ENVIRONMENT": "test", "COLUMNS": "200"}
+    first = CliRunner().invoke(cli, ["topics", "create"], env=env)
+    assert first.exit_code == 0, first.output
+    rows = [line for line in first.output.splitlines() if f"{ns}.coxswain." in line]
+    # 5 domain topics + one DLQ per (group, topic read): compensation 2, forecast 3, leads 1, pipeline 2,
+    # territory 3 = 16 topics, all new.
+    assert len(rows) == 16 and all("created" in line for line in rows)
+    assert sum("-1" in line for line in rows) == 5  # the domain topics keep their events forever
+    again = CliRunner().invoke(cli, ["topics", "create"], env=env)
+    assert again.output.count("existed") == 16
