@@ -33,11 +33,10 @@ from shared.clock import Clock
 from shared.db.engine import make_engine
 from shared.db.upsert import insert_for
 from shared.messaging.dispatch import EventDispatcher
-from shared.messaging.records import IncomingRecord, OutgoingRecord, dead_letter_record
+from shared.messaging.records import DLQ_MARK, IncomingRecord, OutgoingRecord, dead_letter_record
 from shared.observability.metrics import ServiceMetrics
 
 log = logging.getLogger("coxswain.embedded_bus")
-DLQ_MARK = ".dlq."  # dead-letter topics are <topic>.dlq.<group>
 
 bus_metadata = MetaData()
 bus_records = Table(

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from shared.messaging.records import (
     CONTENT_TYPE_HEADER,
     DLQ_GROUP,
+    DLQ_MARK,
     DLQ_ORIGINAL_OFFSET,
     DLQ_ORIGINAL_PARTITION,
     DLQ_ORIGINAL_TOPIC,
@@ -26,7 +27,6 @@ from shared.messaging.records import (
 )
 from shared.settings import PlatformSettings
 
-DLQ_MARK = ".dlq."
 REDRIVEN_FROM = "coxswain-redriven-from"
 
 

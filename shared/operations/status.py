@@ -16,9 +16,9 @@ from shared.clock import Clock, SystemClock
 from shared.db.engine import make_engine
 from shared.db.plumbing import outbox, processed_events
 from shared.messaging.embedded import EmbeddedBus
+from shared.messaging.records import DLQ_MARK
 from shared.operations import kafka_reading
 from shared.operations.buses import EmbeddedStore, KafkaStore, open_store
-from shared.operations.dead_letters import DLQ_MARK
 from shared.settings import PlatformSettings
 
 PROBE_SECONDS = 10.0
