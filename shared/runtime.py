@@ -65,6 +65,7 @@ class ServiceRuntime:
         self.dispatcher = EventDispatcher(self.group, spec.handlers, self.uow, metrics=self.metrics)
         self.consumer = self._consumer()
         self._tasks: list[asyncio.Task[None]] = []
+        self._topics_ready = asyncio.Event()
 
     def _consumer(self) -> KafkaConsumerRunner | EmbeddedConsumerRunner:
         platform = self.settings.platform
@@ -86,12 +87,16 @@ class ServiceRuntime:
         if self.settings.migrate_on_start:
             await self.migrate()
         await self.publisher.start()
-        topics_ready = self.bus is not None or not (relay or consumer) or await self._ensure_topics()
+        if self.bus is not None or not (relay or consumer) or await self._ensure_topics():
+            self._topics_ready.set()
+        else:
+            self._tasks.append(asyncio.create_task(self._ensure_topics_until_done(), name=f"{self.spec.name}-topics"))
         if relay:
-            publishing = self.relay.run() if topics_ready else self._relay_once_topics_exist()
-            self._tasks.append(asyncio.create_task(publishing, name=f"{self.spec.name}-relay"))
+            self._tasks.append(asyncio.create_task(self._once_topics_exist(self.relay.run),
+                                                   name=f"{self.spec.name}-relay"))
         if consumer and self.spec.consumes:
-            self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.spec.name}-consumer"))
+            self._tasks.append(asyncio.create_task(self._once_topics_exist(self.consumer.run),
+                                                   name=f"{self.spec.name}-consumer"))
         for worker in (*self.spec.workers, keep_tables_bounded) if workers else ():
             self._tasks.append(asyncio.create_task(worker(self), name=f"{self.spec.name}-{worker.__name__}"))
 
@@ -100,16 +105,21 @@ class ServiceRuntime:
             await create_topics(self.settings.platform, [(self.spec.name, self.spec.consumes)])
             return True
         except Exception as exc:  # the broker may be down; the service starts all the same
-            log.warning("could not ensure topics now (%r); the relay waits for them", exc)
+            log.warning("could not ensure topics now (%r); relay and consumer wait for them", exc)
             return False
 
-    async def _relay_once_topics_exist(self) -> None:
-        """Publishing first would let the broker auto-create a topic with its own defaults (7-day retention)."""
+    async def _ensure_topics_until_done(self) -> None:
         backoff = 1.0
         while not await self._ensure_topics():
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)
-        await self.relay.run()
+        self._topics_ready.set()
+
+    async def _once_topics_exist(self, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Publishing or subscribing first would let the broker auto-create a topic with its own defaults
+        (a 7-day retention on the log a rebuild replays)."""
+        await self._topics_ready.wait()
+        await run()
 
     async def stop(self) -> None:
         for task in self._tasks:
