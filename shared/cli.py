@@ -246,8 +246,10 @@ def _platform() -> Any:
 
 
 def _register_service_commands() -> None:
+    known = {c.name for c in cli.registered_commands}
     for name, load in extra_commands().items():
-        cli.command(name)(load())
+        if name not in known:
+            cli.command(name)(load())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.cli import cli
+from shared.cli import cli, main
 from shared.clock import SystemClock
 from shared.messaging.embedded import EmbeddedBus
 from shared.messaging.records import DLQ_REASON, IncomingRecord, dead_letter_record
@@ -35,9 +35,17 @@ def _coxswain(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     (["dlq", "redrive"], "coxswain: Invalid value: name dead letters by id, or pass --all "
                          "(with --topic/--group/--type to narrow)"),
 ])
-def test_a_usage_mistake_is_one_line_and_exit_code_two(args: list[str], said: str, tmp_path: Path) -> None:
-    done = _coxswain(*args, cwd=tmp_path)
-    assert (done.returncode, done.stderr, done.stdout) == (2, said + "\n", "")
+def test_a_usage_mistake_is_one_line_and_exit_code_two(args: list[str], said: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_code:
+        main(args)
+    assert (exit_code.value.code, *capsys.readouterr()) == (2, "", said + "\n")
+
+
+def test_the_installed_command_answers_a_mistake_without_a_traceback(tmp_path: Path) -> None:
+    done = _coxswain("serve", "bogus", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.startswith("coxswain: Invalid value: unknown")
+    assert len(done.stderr.splitlines()) == 1
 
 
 def test_a_failure_is_one_line_and_exit_code_one(tmp_path: Path) -> None:
