@@ -52,36 +52,9 @@ def up(data_dir: Annotated[Path, typer.Option(help="where the SQLite files live"
     os.environ.setdefault("COXSWAIN_BUS", "embedded")
     os.environ.setdefault("COXSWAIN_DATA_DIR", str(data_dir))
     os.environ.setdefault("COXSWAIN_JSON_LOGS", "false")
-    asyncio.run(_run_all(host))
+    from shared.operations.one_machine import run_all
 
-
-async def _run_all(host: str) -> None:
-    import uvicorn
-
-    from shared.clock import SystemClock
-    from shared.messaging.embedded import EmbeddedBus
-    from shared.observability.logs import configure_logging
-    from shared.settings import PlatformSettings
-
-    platform = PlatformSettings()
-    configure_logging(platform.log_level, json_logs=platform.json_logs)
-    bus = EmbeddedBus(platform.embedded_bus_url, clock=SystemClock())
-    servers = []
-    table = Table(title=f"Coxswain is up (embedded bus, data in {platform.data_dir.resolve()})")
-    for column in ("service", "API", "docs"):
-        table.add_column(column)
-    for service in installed_services():
-        settings = service.settings()
-        app = service.create_app(settings, embedded_bus=bus)
-        config = uvicorn.Config(app, host=host, port=settings.port, log_level="warning", lifespan="on")
-        servers.append(uvicorn.Server(config))
-        table.add_row(service.name, f"http://{host}:{settings.port}/v1", f"http://{host}:{settings.port}/docs")
-    console.print(table)
-    console.print("Get a token with: coxswain token --role ops   (Ctrl-C stops everything)")
-    try:
-        await asyncio.gather(*(s.serve() for s in servers))
-    finally:
-        await bus.close()
+    asyncio.run(run_all(host, console))
 
 
 @cli.command()
@@ -176,11 +149,12 @@ DlqType = Annotated[str | None, typer.Option("--type", help="event type")]
 def dlq_list(topic: DlqTopic = None, group: DlqGroup = None, event_type: DlqType = None,
              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Dead letters with their reasons, filtered by original topic, group or event type."""
+    from shared.operations.dead_letters import DeadLetterFilter, read_dead_letters
     from shared.operations.report import as_json as dumps
     from shared.operations.report import print_dead_letters
 
     with _spinner("reading dead-letter topics", quiet=as_json):
-        letters = asyncio.run(_dead_letters(topic, group, event_type))
+        letters = asyncio.run(read_dead_letters(_platform(), DeadLetterFilter(topic, group, event_type)))
     if as_json:
         typer.echo(dumps([x.summary() for x in letters]))
     else:
@@ -190,12 +164,14 @@ def dlq_list(topic: DlqTopic = None, group: DlqGroup = None, event_type: DlqType
 @dlq_cli.command("show")
 def dlq_show(letter_id: Annotated[str, typer.Argument(metavar="ID", help="as `dlq list` prints it")]) -> None:
     """One dead letter: where it came from, why, and the event itself."""
+    from shared.operations.dead_letters import UnknownDeadLetter, chosen, read_dead_letters
     from shared.operations.report import print_dead_letter
 
-    found = [x for x in asyncio.run(_dead_letters(None, None, None)) if x.id == letter_id]
-    if not found:
-        raise typer.BadParameter(f"no dead letter {letter_id!r}")
-    print_dead_letter(console, found[0])
+    try:
+        letter = chosen(asyncio.run(read_dead_letters(_platform())), [letter_id])[0]
+    except UnknownDeadLetter as exc:
+        raise typer.BadParameter(str(exc)) from None
+    print_dead_letter(console, letter)
 
 
 @dlq_cli.command("redrive")
@@ -203,36 +179,19 @@ def dlq_redrive(ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...
                 every: Annotated[bool, typer.Option("--all", help="every dead letter the filters match")] = False,
                 topic: DlqTopic = None, group: DlqGroup = None, event_type: DlqType = None) -> None:
     """Publish dead letters back onto their original topic once the cause is fixed (the inboxes dedupe)."""
+    from shared.operations.dead_letters import DeadLetterFilter, UnknownDeadLetter, redrive_matching
+
     if not ids and not every:
         raise typer.BadParameter("name dead letters by id, or pass --all (with --topic/--group/--type to narrow)")
-    sent = asyncio.run(_redrive(ids or [], topic, group, event_type))
+    with Progress(console=console) as progress:
+        task = progress.add_task("redriving", total=None)
+        try:
+            sent = asyncio.run(redrive_matching(
+                _platform(), ids or [], DeadLetterFilter(topic, group, event_type),
+                on_chosen=lambda n: progress.update(task, total=n), on_sent=lambda n: progress.advance(task, n)))
+        except UnknownDeadLetter as exc:
+            raise typer.BadParameter(str(exc)) from None
     console.print(f"redrove {sent} dead letters")
-
-
-async def _dead_letters(topic: str | None, group: str | None, event_type: str | None) -> list[Any]:
-    from shared.operations.buses import open_store
-    from shared.operations.dead_letters import DeadLetterFilter, list_dead_letters
-
-    platform = _platform()
-    async with open_store(platform) as store:
-        return await list_dead_letters(store, platform, DeadLetterFilter(topic, group, event_type))
-
-
-async def _redrive(ids: list[str], topic: str | None, group: str | None, event_type: str | None) -> int:
-    from shared.operations.buses import open_store
-    from shared.operations.dead_letters import DeadLetterFilter, list_dead_letters, redrive
-
-    platform = _platform()
-    async with open_store(platform) as store:
-        letters = await list_dead_letters(store, platform, DeadLetterFilter(topic, group, event_type))
-        if ids:
-            unknown = set(ids) - {x.id for x in letters}
-            if unknown:
-                raise typer.BadParameter(f"no dead letter {', '.join(sorted(unknown))}")
-            letters = [x for x in letters if x.id in ids]
-        with Progress(console=console) as progress:
-            task = progress.add_task("redriving", total=len(letters))
-            return await redrive(store, letters, on_sent=lambda n: progress.advance(task, n))
 
 
 def _spinner(doing: str, *, quiet: bool) -> AbstractContextManager[Any]:

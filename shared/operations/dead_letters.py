@@ -117,3 +117,33 @@ async def redrive(store: DeadLetterStore, letters: Sequence[DeadLetter], *, batc
         if on_sent is not None:
             on_sent(len(chunk))
     return sent
+
+
+class UnknownDeadLetter(LookupError):
+    pass
+
+
+async def read_dead_letters(platform: PlatformSettings, where: DeadLetterFilter = DeadLetterFilter()
+                            ) -> list[DeadLetter]:
+    from shared.operations.buses import open_store
+
+    async with open_store(platform) as store:
+        return await list_dead_letters(store, platform, where)
+
+
+def chosen(letters: Sequence[DeadLetter], ids: Sequence[str]) -> list[DeadLetter]:
+    """The letters named by id (all of them when none is named); an unknown id is an error, not a no-op."""
+    unknown = set(ids) - {x.id for x in letters}
+    if unknown:
+        raise UnknownDeadLetter(f"no dead letter {', '.join(sorted(unknown))}")
+    return [x for x in letters if x.id in ids] if ids else list(letters)
+
+
+async def redrive_matching(platform: PlatformSettings, ids: Sequence[str], where: DeadLetterFilter, *,
+                           on_chosen: Callable[[int], None], on_sent: Callable[[int], None]) -> int:
+    from shared.operations.buses import open_store
+
+    async with open_store(platform) as store:
+        letters = chosen(await list_dead_letters(store, platform, where), ids)
+        on_chosen(len(letters))
+        return await redrive(store, letters, on_sent=on_sent)
