@@ -15,14 +15,15 @@ from shared.clock import Clock, SystemClock
 from shared.db.engine import make_engine, make_session_factory
 from shared.db.migrate import upgrade_to_head
 from shared.db.uow import UnitOfWork
-from shared.events.registry import SERVICES
 from shared.messaging.dispatch import EventDispatcher, Handler
 from shared.messaging.embedded import EmbeddedBus, EmbeddedConsumerRunner, EmbeddedPublisher
-from shared.messaging.kafka import KafkaPublisher, ensure_topics
+from shared.messaging.kafka import KafkaPublisher
 from shared.messaging.kafka_consumer import KafkaConsumerRunner
 from shared.messaging.records import Publisher
 from shared.messaging.relay import OutboxRelay
 from shared.observability.metrics import ServiceMetrics
+from shared.operations.retention import keep_tables_bounded
+from shared.operations.topics import create_topics
 from shared.settings import ServiceSettings
 
 log = logging.getLogger("coxswain.runtime")
@@ -66,6 +67,7 @@ class ServiceRuntime:
         self.dispatcher = EventDispatcher(self.group, spec.handlers, self.uow, metrics=self.metrics)
         self.consumer = self._consumer()
         self._tasks: list[asyncio.Task[None]] = []
+        self._topics_ready = asyncio.Event()
 
     def _consumer(self) -> KafkaConsumerRunner | EmbeddedConsumerRunner:
         platform = self.settings.platform
@@ -87,22 +89,39 @@ class ServiceRuntime:
         if self.settings.migrate_on_start:
             await self.migrate()
         await self.publisher.start()
-        if self.bus is None and (relay or consumer):
-            await self._ensure_topics()
+        if self.bus is not None or not (relay or consumer) or await self._ensure_topics():
+            self._topics_ready.set()
+        else:
+            self._tasks.append(asyncio.create_task(self._ensure_topics_until_done(), name=f"{self.spec.name}-topics"))
         if relay:
-            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.spec.name}-relay"))
+            self._tasks.append(asyncio.create_task(self._once_topics_exist(self.relay.run),
+                                                   name=f"{self.spec.name}-relay"))
         if consumer and self.spec.consumes:
-            self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.spec.name}-consumer"))
-        for worker in self.spec.workers if workers else ():
+            self._tasks.append(asyncio.create_task(self._once_topics_exist(self.consumer.run),
+                                                   name=f"{self.spec.name}-consumer"))
+        for worker in (*self.spec.workers, keep_tables_bounded) if workers else ():
             self._tasks.append(asyncio.create_task(worker(self), name=f"{self.spec.name}-{worker.__name__}"))
 
-    async def _ensure_topics(self) -> None:
-        platform = self.settings.platform
-        topics = {platform.topic(f"coxswain.{s}") for s in SERVICES} | {f"{t}.dlq.{self.group}" for t in self.topics}
+    async def _ensure_topics(self) -> bool:
         try:
-            await ensure_topics(platform.kafka_bootstrap, sorted(topics), partitions=platform.kafka_partitions)
-        except Exception as exc:  # the broker may be down; the relay and consumer wait for it
-            log.warning("could not ensure topics now (%r); continuing", exc)
+            await create_topics(self.settings.platform, [(self.spec.name, self.spec.consumes)])
+            return True
+        except Exception as exc:  # the broker may be down; the service starts all the same
+            log.warning("could not ensure topics now (%r); relay and consumer wait for them", exc)
+            return False
+
+    async def _ensure_topics_until_done(self) -> None:
+        backoff = 1.0
+        while not await self._ensure_topics():
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
+        self._topics_ready.set()
+
+    async def _once_topics_exist(self, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Publishing or subscribing first would let the broker auto-create a topic with its own defaults
+        (a 7-day retention on the log a rebuild replays)."""
+        await self._topics_ready.wait()
+        await run()
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -39,6 +39,19 @@ class PlatformSettings(BaseSettings):
     liveness_stuck_seconds: float = 180.0
     # Spans are exported (OTLP over HTTP) only when this standard OpenTelemetry variable is set.
     otel_exporter_otlp_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    # Retention (docs/operations.md): published outbox rows and processed event ids older than these are
+    # pruned in batches; the per-subject sequences are kept, so a duplicate of a pruned event is still refused.
+    outbox_retention_hours: float = Field(default=7 * 24, gt=0)
+    inbox_retention_hours: float = Field(default=7 * 24, gt=0)
+    retention_sweep_seconds: float = Field(default=3600, gt=0)
+    retention_batch: int = Field(default=5000, ge=1)
+    # The domain log is what a rebuild replays: kept forever unless set (Kafka retention.ms=-1). On the
+    # embedded bus a set window only drops records every group reading the topic has consumed.
+    log_retention_hours: float | None = Field(default=None, gt=0)
+    dlq_retention_hours: float = Field(default=14 * 24, gt=0)
+    # None: 1 in development and test (a single local broker), 3 otherwise.
+    kafka_replication_factor: int | None = Field(default=None, ge=1)
+    kafka_min_insync_replicas: int | None = Field(default=None, ge=1)
     # Prefixes topics and consumer groups, so several installations (or test runs) can share one broker.
     namespace: str = Field(default="", pattern=r"^[a-z0-9-]*$")
 
@@ -55,6 +68,19 @@ class PlatformSettings(BaseSettings):
                 if getattr(self, name) == DEV_SECRET or len(getattr(self, name)) < 32:
                     raise ValueError(f"COXSWAIN_{name.upper()} must be set to a secret of 32+ characters in production")
         return self
+
+    @property
+    def replication_factor(self) -> int:
+        if self.kafka_replication_factor is not None:
+            return self.kafka_replication_factor
+        return 1 if self.environment in ("development", "test") else 3
+
+    @property
+    def min_insync_replicas(self) -> int:
+        """acks=all is only durable if more than one replica must hold a record: two of three by default."""
+        if self.kafka_min_insync_replicas is not None:
+            return self.kafka_min_insync_replicas
+        return max(1, self.replication_factor - 1)
 
     @property
     def embedded_bus_url(self) -> str:

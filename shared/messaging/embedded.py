@@ -10,15 +10,30 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Integer, LargeBinary, MetaData, String, Table, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.clock import Clock
 from shared.db.engine import make_engine
 from shared.db.upsert import insert_for
 from shared.messaging.dispatch import EventDispatcher
-from shared.messaging.records import IncomingRecord, OutgoingRecord, dead_letter_record
+from shared.messaging.records import DLQ_MARK, IncomingRecord, OutgoingRecord, dead_letter_record
 from shared.observability.metrics import ServiceMetrics
 
 log = logging.getLogger("coxswain.embedded_bus")
@@ -83,26 +98,82 @@ class EmbeddedBus:
             pass
 
     async def fetch(self, group: str, topics: Sequence[str], limit: int) -> list[IncomingRecord]:
+        """Up to `limit` records after the group's position, each topic read from its own position.
+
+        One lowest position over all topics would let a quiet topic pin the window to records a busy
+        topic has long consumed: the group would refetch them, filter them out and never move again.
+        """
         engine = await self.engine()
         async with engine.connect() as conn:
-            positions = dict(
-                (await conn.execute(
-                    select(bus_positions.c.topic, bus_positions.c.offset).where(bus_positions.c.group == group)
-                )).all()
-            )
-            start = min((positions.get(t, 0) for t in topics), default=0)
-            rows = await conn.execute(
-                select(bus_records)
-                .where(bus_records.c.topic.in_(topics), bus_records.c.offset > start)
-                .order_by(bus_records.c.offset)
-                .limit(limit)
-            )
-            return [
-                IncomingRecord(topic=r.topic, partition=0, offset=r.offset, key=r.key, value=r.value,
-                               headers=[(k, v.encode()) for k, v in r.headers])
-                for r in rows
-                if r.offset > positions.get(r.topic, 0)
-            ]
+            positions = await self._positions(conn, group)
+            rows: list[Any] = []
+            for topic in dict.fromkeys(topics):
+                rows.extend(await conn.execute(
+                    select(bus_records)
+                    .where(bus_records.c.topic == topic, bus_records.c.offset > positions.get(topic, 0))
+                    .order_by(bus_records.c.offset)
+                    .limit(limit)
+                ))
+        # The first `limit` in log order: still a prefix of every topic, so per-topic commits stay exact.
+        rows.sort(key=lambda r: r.offset)
+        return [_incoming(r) for r in rows[:limit]]
+
+    async def backlog(self, group: str, topics: Sequence[str]) -> dict[str, int]:
+        """Records not yet consumed by the group, per topic."""
+        engine = await self.engine()
+        async with engine.connect() as conn:
+            positions = await self._positions(conn, group)
+            return {topic: int((await conn.execute(
+                select(func.count()).select_from(bus_records)
+                .where(bus_records.c.topic == topic, bus_records.c.offset > positions.get(topic, 0))
+            )).scalar_one()) for topic in topics}
+
+    async def positions(self, group: str) -> dict[str, int]:
+        """The group's committed position per topic (absent: nothing consumed yet)."""
+        engine = await self.engine()
+        async with engine.connect() as conn:
+            return await self._positions(conn, group)
+
+    @staticmethod
+    async def _positions(conn: AsyncConnection, group: str) -> dict[str, int]:
+        rows = await conn.execute(
+            select(bus_positions.c.topic, bus_positions.c.offset).where(bus_positions.c.group == group))
+        return {topic: offset for topic, offset in rows.all()}
+
+    async def prune(self, *, dlq_before: datetime, log_before: datetime | None, batch: int = 5000) -> int:
+        """Drop dead letters older than `dlq_before` and, only when a log window is set, domain records older
+        than `log_before` that every group positioned on their topic has consumed. Returns how many went.
+
+        The newest record of the log always stays: SQLite hands out max(offset) + 1, so deleting it would
+        give its offset again to the next record, which every group past it would then skip.
+        """
+        engine = await self.engine()
+        async with engine.connect() as conn:
+            newest = (await conn.execute(select(func.max(bus_records.c.offset)))).scalar_one() or 0
+            topics = list((await conn.execute(select(bus_records.c.topic).distinct())).scalars())
+            floors = dict((await conn.execute(select(bus_positions.c.topic, func.min(bus_positions.c.offset))
+                                              .group_by(bus_positions.c.topic))).all())
+        total = 0
+        for topic in topics:
+            if DLQ_MARK in topic:
+                expired = bus_records.c.appended_at < dlq_before
+            elif log_before is not None and topic in floors:
+                expired = (bus_records.c.appended_at < log_before) & (bus_records.c.offset <= floors[topic])
+            else:
+                continue  # the domain log is kept: a rebuild replays it
+            total += await self._delete_in_batches(topic, expired & (bus_records.c.offset < newest), batch)
+        return total
+
+    async def _delete_in_batches(self, topic: str, expired: ColumnElement[bool], batch: int) -> int:
+        engine, total = await self.engine(), 0
+        while True:
+            oldest = (select(bus_records.c.offset).where(bus_records.c.topic == topic, expired)
+                      .order_by(bus_records.c.offset).limit(batch))
+            async with engine.begin() as conn:
+                deleted = (await conn.execute(delete(bus_records).where(bus_records.c.offset.in_(oldest)))).rowcount
+            total += deleted
+            if deleted < batch:
+                return total
 
     async def commit(self, group: str, topic: str, offset: int) -> None:
         engine = await self.engine()
@@ -115,8 +186,12 @@ class EmbeddedBus:
         engine = await self.engine()
         async with engine.connect() as conn:
             rows = await conn.execute(select(bus_records).where(bus_records.c.topic == topic).order_by("offset"))
-            return [IncomingRecord(r.topic, 0, r.offset, r.key, r.value, [(k, v.encode()) for k, v in r.headers])
-                    for r in rows]
+            return [_incoming(r) for r in rows]
+
+    async def topics(self) -> list[str]:
+        engine = await self.engine()
+        async with engine.connect() as conn:
+            return sorted((await conn.execute(select(bus_records.c.topic).distinct())).scalars())
 
     async def count(self) -> int:
         engine = await self.engine()
@@ -189,4 +264,9 @@ class EmbeddedConsumerRunner:
         return len(records)
 
     async def lag(self) -> int:
-        return len(await self._bus.fetch(self.group, self.topics, 10_000))
+        return sum((await self._bus.backlog(self.group, self.topics)).values())
+
+
+def _incoming(row: Any) -> IncomingRecord:
+    return IncomingRecord(topic=row.topic, partition=0, offset=row.offset, key=row.key, value=row.value,
+                          headers=[(k, v.encode()) for k, v in row.headers])

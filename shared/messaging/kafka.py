@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 from shared.messaging.records import OutgoingRecord
 
@@ -78,17 +81,55 @@ class KafkaPublisher:
             self._producer = None
 
 
-async def ensure_topics(bootstrap: str, topics: Sequence[str], *, partitions: int = 3) -> None:
-    """Create the topics a service reads and writes (harmless when they exist)."""
+@dataclass(frozen=True)
+class TopicSpec:
+    """A topic as the project creates it: partitions, replicas and its topic-level configs."""
+
+    name: str
+    partitions: int = 3
+    replication_factor: int = 1
+    config: Mapping[str, str] = field(default_factory=dict)
+
+
+async def ensure_topics(bootstrap: str, topics: Sequence[str | TopicSpec], *, partitions: int = 3) -> list[str]:
+    """Create the topics that do not exist yet (harmless when they do); returns the names created.
+
+    A bare name gets `partitions` and the broker's defaults (tests); the project passes TopicSpecs.
+    """
+    specs = [t if isinstance(t, TopicSpec) else TopicSpec(t, partitions) for t in topics]
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in topics if t not in existing]
+        missing = [s for s in specs if s.name not in existing]
         if missing:
-            try:
-                await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
+            response = await admin.create_topics([
+                NewTopic(s.name, num_partitions=s.partitions, replication_factor=s.replication_factor,
+                         topic_configs=dict(s.config)) for s in missing])
+            _raise_topic_errors(response)
+        return [s.name for s in missing]
     finally:
         await admin.close()
+
+
+def _raise_topic_errors(response: Any) -> None:
+    """CreateTopics answers per topic; aiokafka does not raise, so a refused topic would pass unseen."""
+    for topic, code, *message in response.topic_errors:
+        error = for_code(code)
+        if code and error is not TopicAlreadyExistsError:
+            raise error(f"creating topic {topic}: {message[0] if message else ''}")
+
+
+async def topic_configs(bootstrap: str, topics: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The effective configs of each topic, as the broker reports them."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        responses = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, t) for t in topics])
+    finally:
+        await admin.close()
+    found: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for _code, _message, _kind, name, entries in response.resources:
+            found[name] = {entry[0]: entry[1] for entry in entries}
+    return found

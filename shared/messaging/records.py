@@ -10,6 +10,7 @@ DLQ_ORIGINAL_TOPIC = "coxswain-dlq-original-topic"
 DLQ_ORIGINAL_PARTITION = "coxswain-dlq-original-partition"
 DLQ_ORIGINAL_OFFSET = "coxswain-dlq-original-offset"
 DLQ_GROUP = "coxswain-dlq-group"
+DLQ_MARK = ".dlq."  # dead-letter topics are <topic>.dlq.<group>
 CONTENT_TYPE_HEADER = ("content-type", b"application/cloudevents+json")
 
 
@@ -46,7 +47,7 @@ class Publisher(Protocol):
 def dead_letter_record(record: IncomingRecord, *, group: str, reason: str) -> OutgoingRecord:
     """The original bytes, untouched, with why and where they came from in headers."""
     return OutgoingRecord(
-        topic=f"{record.topic}.dlq.{group}",
+        topic=f"{record.topic}{DLQ_MARK}{group}",
         key=record.key or "",
         value=record.value or b"",
         headers=[

@@ -18,7 +18,6 @@ on the rebuilt database. Dead letters found on the way are counted, not sent.
 from __future__ import annotations
 
 import asyncio
-import importlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,10 +35,10 @@ from shared.clock import Clock, SystemClock
 from shared.db.engine import make_engine, make_session_factory
 from shared.db.migrate import upgrade_to_head
 from shared.db.uow import UnitOfWork
-from shared.events.registry import SERVICES
 from shared.messaging.dispatch import EventDispatcher
 from shared.messaging.embedded import EmbeddedBus
 from shared.observability.metrics import ServiceMetrics
+from shared.operations.installed import UnknownService, installed_service
 from shared.operations.rebuild_log import EmbeddedLog, KafkaLog, LogEnd, consumed_beyond
 from shared.operations.rebuild_place import SwitchRefused, place_for
 from shared.operations.rebuild_tables import (
@@ -182,11 +181,11 @@ def rebuild_command(
 
 
 def _service(name: str) -> tuple[ServiceSpec, ServiceSettings]:
-    if name not in SERVICES:
-        raise typer.BadParameter(f"unknown service {name!r}; one of {', '.join(SERVICES)}", param_hint="SERVICE")
-    spec = importlib.import_module(f"services.{name}.app").SPEC
-    settings = getattr(importlib.import_module(f"services.{name}.settings"), f"{name.capitalize()}Settings")()
-    return spec, settings
+    try:
+        found = installed_service(name)
+    except UnknownService as exc:
+        raise typer.BadParameter(str(exc), param_hint="SERVICE") from None
+    return found.spec, found.settings()
 
 
 def show(report: RebuildReport, console: Console) -> None:

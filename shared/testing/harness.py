@@ -1,7 +1,7 @@
-"""Run a service in-process for a test: its app, runtime and an HTTP client, on either bus."""
+"""Run a service in-process for a test: its app, runtime and an HTTP client, on either bus (services are found
+through their entry points, see shared.operations.installed)."""
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from shared.clock import Clock
 from shared.messaging.embedded import EmbeddedBus
+from shared.operations.installed import installed_service
 from shared.runtime import ServiceRuntime
 from shared.settings import PlatformSettings
 
@@ -25,9 +26,7 @@ class RunningService:
 
 
 def settings_for(service: str, *, database_url: str, platform: PlatformSettings, **overrides: Any) -> Any:
-    module = importlib.import_module(f"services.{service}.settings")
-    cls = getattr(module, f"{service.capitalize()}Settings")
-    return cls(database_url=database_url, platform=platform, **overrides)
+    return installed_service(service).settings(database_url=database_url, platform=platform, **overrides)
 
 
 @asynccontextmanager
@@ -35,8 +34,7 @@ async def running_service(service: str, *, database_url: str, platform: Platform
                           clock: Clock | None = None, embedded_bus: EmbeddedBus | None = None,
                           **overrides: Any) -> AsyncIterator[RunningService]:
     settings = settings_for(service, database_url=database_url, platform=platform, **overrides)
-    app: FastAPI = importlib.import_module(f"services.{service}.app").create_app(
-        settings, clock=clock, embedded_bus=embedded_bus)
+    app: FastAPI = installed_service(service).create_app(settings, clock=clock, embedded_bus=embedded_bus)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}") as client:
