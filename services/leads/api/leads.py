@@ -12,7 +12,7 @@ from services.leads.api.deps import Capturer, Ops, Reader, Seller, Uow, ensure_v
 from services.leads.api.schemas import AssignIn, CapturedOut, ConvertIn, LeadDetailOut, LeadIn, LeadOut, LeadPatch
 from services.leads.db import repository as repo
 from shared.errors import ConflictError, FieldError
-from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.http.pagination import AfterTime, Cursor, Limit, Page, decode_cursor, encode_cursor
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/leads", tags=["leads"])
@@ -53,13 +53,8 @@ async def read_lead(lead_id: str, uow: Uow, who: Reader) -> LeadDetailOut:
 
 
 def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    try:
-        return datetime.fromisoformat(position["at"]), str(position["id"])
-    except (KeyError, TypeError, ValueError):
-        raise Problem(400, "cursor is not one this API issued", [FieldError("cursor", "malformed cursor")]) from None
+    position = decode_cursor(cursor, AfterTime)
+    return (position.at, position.id) if position else None
 
 
 @router.get("", response_model=Page[LeadOut])

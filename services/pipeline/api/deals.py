@@ -24,7 +24,7 @@ from services.pipeline.db import repository as repo
 from services.pipeline.domain.history import time_in_stages
 from shared.errors import ConflictError, FieldError, InvalidInput
 from shared.http.auth import Principal
-from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/deals", tags=["deals"])
@@ -77,7 +77,7 @@ async def list_deals(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = 
                      owner_id: str | None = None,
                      team_id: str | None = None, territory_id: str | None = None,
                      closing_from: date | None = None, closing_to: date | None = None) -> Page[DealOut]:
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = after_id(cursor)
     wanted = repo.DealFilter(pipeline_id, stage_id, deal_status, owner_id, team_id, territory_id,
                              closing_from, closing_to)
     async with uow:
