@@ -37,7 +37,7 @@ class PlanVersionOut(BaseModel):
 
 
 class SimulationIn(TermsIn):
-    period: str = Field(pattern=r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
+    period: str = Field(pattern=r"^(19[0-9]{2}|2[0-9]{3})(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
 
 
 class SimulationRowOut(BaseModel):

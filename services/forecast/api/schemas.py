@@ -3,15 +3,27 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from shared.events.types import Currency, Money, Period
+from services.forecast.domain.periods import PERIOD_RULE, is_period
+from shared.events.types import Currency, Money
+from shared.events.types import Period as PeriodText
 
 GroupBy = Literal["rep", "team", "territory", "company"]
 Method = Literal["weighted", "category", "historical", "cycle_length"]
 CENT, RATIO = Decimal("0.01"), Decimal("0.0001")
+
+
+def _on_the_calendar(period: str) -> str:
+    # the pattern alone lets 0000 and 9999-Q4 through, whose first or last day no calendar has
+    if not is_period(period):
+        raise ValueError(PERIOD_RULE)
+    return period
+
+
+Period = Annotated[PeriodText, AfterValidator(_on_the_calendar)]
 
 
 def cents(value: Decimal) -> Decimal:
