@@ -1,6 +1,7 @@
 """/v1/deals: create, list, read, change (PATCH with a version), stage moves, close, reopen, history."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 
@@ -11,6 +12,7 @@ from services.pipeline import deal_commands as commands
 from services.pipeline.api.access import ensure_owns, ensure_sees, visibility
 from services.pipeline.api.deps import Reader, Seller, Uow
 from services.pipeline.api.schemas import (
+    MAX_VERSION,
     CloseIn,
     DealIn,
     DealOut,
@@ -28,6 +30,7 @@ from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/deals", tags=["deals"])
+VERSION_TEXT = re.compile(r"[0-9]{1,10}")
 IfMatch = Annotated[str | None, Header(description='the version you read, e.g. "3"; stale → 409')]
 
 
@@ -36,7 +39,8 @@ def expected_version(if_match: str | None, body_version: int | None) -> int | No
     if if_match is None:
         return body_version
     raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    # ASCII digits only ("²".isdigit() is true) and no more than a version can hold: never a 500 from int()
+    if not VERSION_TEXT.fullmatch(raw) or not 1 <= int(raw) <= MAX_VERSION:
         raise Problem(400, "If-Match must carry the deal's version", [FieldError("If-Match", "not a version")])
     if body_version is not None and body_version != int(raw):
         raise InvalidInput("version", "the body's version and If-Match disagree")

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from services.pipeline.api.deps import Uow
-from services.pipeline.api.schemas import Amount, DealOut
+from services.pipeline.api.schemas import Amount, Company, DealName, DealOut, Ref, RepId
 from services.pipeline.crm_sync import CrmDeal, sync_crm_deal
 from shared.errors import ConflictError, FieldError
 from shared.events.types import Currency
@@ -23,15 +23,15 @@ class CrmDealIn(BaseModel):
 
     event_id: str = Field(min_length=1, max_length=200, description="the CRM's delivery id; a repeat is a no-op")
     external_id: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=300)
+    name: DealName
     amount: Amount
     currency: Currency
-    owner_id: str = Field(min_length=1, max_length=64)
-    company: str | None = Field(default=None, max_length=300)
-    territory_id: str | None = Field(default=None, max_length=64)
+    owner_id: RepId
+    company: Company | None = None
+    territory_id: Ref | None = None
     expected_close_date: date | None = None
-    pipeline_id: str | None = Field(default=None, max_length=64)
-    stage_id: str | None = Field(default=None, max_length=64)
+    pipeline_id: Ref | None = None
+    stage_id: Ref | None = None
 
 
 class CrmAnswer(BaseModel):

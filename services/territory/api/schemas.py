@@ -19,8 +19,9 @@ class RepIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     team_id: str | None = None
-    active: bool = True
-    capacity: int = Field(ge=0, le=100_000, description="the most open leads the rep may hold")
+    # strict: false, "5" or 1.0 sent for these is a client's bug to tell them about, not a value to guess
+    active: bool = Field(default=True, strict=True)
+    capacity: int = Field(strict=True, ge=0, le=100_000, description="the most open leads the rep may hold")
     segments: list[Segment] = Field(default=[], description="e.g. smb, mid-market, enterprise")
 
 
@@ -78,7 +79,7 @@ class RuleIn(Strict):
 class TerritoryIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     parent_id: str | None = None
-    priority: int = Field(default=0, ge=-1000, le=1000)
+    priority: int = Field(default=0, strict=True, ge=-1000, le=1000)
     rules: list[RuleIn] = []
     rep_ids: list[str] = []
     is_default: bool = False
