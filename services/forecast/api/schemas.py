@@ -92,6 +92,6 @@ class AdjustmentIn(BaseModel):
     group_by: Literal["rep", "team"]
     group: str = Field(min_length=1, max_length=200)
     method: Method = "weighted"
-    amount: Money = Field(ge=0)
+    amount: Money = Field(ge=0, max_digits=18, decimal_places=2)  # cents, as stored: a third decimal is a 422
     currency: Currency
     note: str = Field(min_length=1, max_length=2000, description="why the number differs from the system's")
