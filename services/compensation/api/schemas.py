@@ -8,12 +8,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from shared.events.types import Currency, Money
+from shared.json_values import Json
 
 
 class TermsIn(BaseModel):
     currency: Currency
     period_kind: Literal["month", "quarter", "year"] = "quarter"
-    components: list[dict[str, Any]] = Field(min_length=1, description="rate, tiers, accelerator or spif")
+    # Json, not Any: strings inside are checked like any other (a lone surrogate is a 422, not a 500)
+    components: list[dict[str, Json]] = Field(min_length=1, max_length=50,
+                                              description="rate, tiers, accelerator or spif")
     cap_per_deal: Money | None = Field(default=None, gt=0, decimal_places=2)
     cap_per_period: Money | None = Field(default=None, gt=0, decimal_places=2)
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from services.leads.domain.leads import Lead
 from services.leads.domain.normalise import MAX_CHARS, MAX_COUNT
 from shared.events.types import Currency, Money
+from shared.json_values import Json
 
 
 def _iso_time(value: Any) -> Any:
@@ -140,7 +141,7 @@ class RuleIn(BaseModel):
     id: str = Field(min_length=1, max_length=64)
     field: str
     op: str
-    value: Any
+    value: Json  # checked like any other JSON (a lone surrogate is a 422)
     points: int
     description: str = Field(default="", max_length=300)
 

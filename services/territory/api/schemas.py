@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.territory.domain.territories import Rep, Team, Territory
+from shared.json_values import Json
 
 Segment = Annotated[str, Field(min_length=1, max_length=40)]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
@@ -69,7 +70,7 @@ class TeamOut(BaseModel):
 class ConditionIn(Strict):
     field: str = Field(description="country, region, postal_code, industry, company, employee_count, annual_revenue")
     op: str = Field(description="eq, in, prefix or range ({min, max})")
-    value: Any
+    value: Json  # checked like any other JSON (a lone surrogate is a 422)
 
 
 class RuleIn(Strict):
