@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from shared.events.types import Currency, Money
-from shared.json_values import Json
+from shared.input_types import Json
 
 
 class TermsIn(BaseModel):

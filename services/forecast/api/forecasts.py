@@ -1,7 +1,6 @@
 """/v1/forecasts: each group's forecast by one method, closed won, open pipeline, quota, attainment, coverage."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -14,8 +13,9 @@ from services.forecast.domain.report import Line
 from services.forecast.domain.rollup import attainment, coverage
 from services.forecast.reading import Question, forecast_lines, organisation
 from shared.errors import InvalidInput
+from shared.input_types import IsoTime
 
-AsOf = Annotated[datetime | None, Query(description="the forecast as it stood at this instant")]
+AsOf = Annotated[IsoTime | None, Query(description="the forecast as it stood at this instant")]
 router = APIRouter(prefix="/forecasts", tags=["forecasts"])
 
 

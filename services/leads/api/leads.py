@@ -13,7 +13,6 @@ from services.leads.api.schemas import (
     AssignIn,
     CapturedOut,
     ConvertIn,
-    IsoTime,
     LeadDetailOut,
     LeadIn,
     LeadOut,
@@ -23,6 +22,7 @@ from services.leads.db import repository as repo
 from shared.errors import ConflictError, FieldError
 from shared.http.pagination import AfterTime, Cursor, Limit, Page, decode_cursor, encode_cursor
 from shared.http.problems import Problem
+from shared.input_types import IsoTime
 
 router = APIRouter(prefix="/leads", tags=["leads"])
 

@@ -2,29 +2,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.leads.domain.leads import Lead
 from services.leads.domain.normalise import MAX_CHARS, MAX_COUNT
 from shared.events.types import Currency, Money
-from shared.json_values import Json
-
-
-def _iso_time(value: Any) -> Any:
-    # pydantic would take 0.5 or 1700000000 as seconds since 1970: a client sending a number has a bug
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError("an ISO 8601 time with a zone, e.g. 2026-11-02T09:00:00Z") from None
-    if not isinstance(value, datetime):
-        raise ValueError("an ISO 8601 time with a zone, e.g. 2026-11-02T09:00:00Z")
-    return value
-
-
-IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]
+from shared.input_types import Json
 
 
 class LeadIn(BaseModel):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -28,6 +27,7 @@ from shared.errors import ConflictError, FieldError, InvalidInput
 from shared.http.auth import Principal
 from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 from shared.http.problems import Problem
+from shared.input_types import IsoDate
 
 router = APIRouter(prefix="/deals", tags=["deals"])
 VERSION_TEXT = re.compile(r"[0-9]{1,10}")
@@ -80,7 +80,7 @@ async def list_deals(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = 
                      deal_status: Annotated[Literal["open", "won", "lost"] | None, Query(alias="status")] = None,
                      owner_id: str | None = None,
                      team_id: str | None = None, territory_id: str | None = None,
-                     closing_from: date | None = None, closing_to: date | None = None) -> Page[DealOut]:
+                     closing_from: IsoDate | None = None, closing_to: IsoDate | None = None) -> Page[DealOut]:
     after = after_id(cursor)
     wanted = repo.DealFilter(pipeline_id, stage_id, deal_status, owner_id, team_id, territory_id,
                              closing_from, closing_to)

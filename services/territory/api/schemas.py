@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.territory.domain.territories import Rep, Team, Territory
-from shared.json_values import Json
+from shared.input_types import Json
 
 Segment = Annotated[str, Field(min_length=1, max_length=40)]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
