@@ -51,3 +51,17 @@ async def test_a_forecast_adjustment_has_cents_at_most(forecast: RunningService)
             "note": "why"}
     response = await forecast.client.post("/v1/adjustments", headers=OPS, json=body)
     assert response.status_code == 422 and fields_of(response) == ["amount"], response.text
+
+
+async def test_amounts_beyond_their_column_are_a_422(compensation: RunningService) -> None:  # noqa: F811
+    twenty_digits = "9" * 20  # numeric(20, 2) holds 18 digits before the point
+    quota = await compensation.client.put("/v1/quotas/rep-1/2026-Q4", headers=OPS,
+                                          json={"amount": twenty_digits, "currency": "USD"})
+    assert quota.status_code == 422 and fields_of(quota) == ["amount"], quota.text
+    # numeric(20, 8) holds 12 digits before the point; Money alone lets 14 through
+    rate = await compensation.client.put("/v1/exchange-rates/EUR/USD/2026-01-01", headers=OPS,
+                                         json={"rate": "9" * 13})
+    assert rate.status_code == 422 and fields_of(rate) == ["rate"], rate.text
+    fine = await compensation.client.put("/v1/quotas/rep-1/2026-Q4", headers=OPS,
+                                         json={"amount": "9" * 14 + ".99", "currency": "USD"})
+    assert fine.status_code == 200, fine.text

@@ -60,7 +60,7 @@ class PlanTerms:
         return any(isinstance(c, TieredComponent) for c in self.components)
 
 
-MAX_WHOLE_DIGITS = 15  # amounts are stored as 20 digits with 2 decimals; rates are far smaller
+MAX_WHOLE_DIGITS = 12  # what the rate column (20 digits, 8 decimals) holds; amounts (2 decimals) hold more
 
 
 def _decimal(raw: Any, field: str, *, positive: bool = False, places: int = 6) -> Decimal:
