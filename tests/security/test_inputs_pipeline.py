@@ -15,6 +15,7 @@ from tests.territory.conftest import OPS as TERRITORY_OPS
 from tests.territory.conftest import territory  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.embedded
+BYTES_OPS = {k.encode(): v.encode() for k, v in OPS.items()}
 CRM = {"event_id": "evt-1", "external_id": "sf-006", "name": "Globex expansion", "amount": "5000.00",
        "currency": "EUR", "owner_id": "ana"}
 
@@ -28,7 +29,7 @@ async def test_if_match_that_is_no_version_is_a_400(pipeline: RunningService) ->
     # "²" as a client's latin-1 header byte (str.isdigit() says yes, int() says no), digits of other scripts
     for if_match in ('"²"'.encode("latin-1"), '"٣"'.encode(), b'"' + b"9" * 5000 + b'"', b'"0"', b'"99999999999"',
                      b'W/"-1"'):
-        response = await pipeline.client.patch(f"/v1/deals/{deal['id']}", headers={**OPS, "If-Match": if_match},
+        response = await pipeline.client.patch(f"/v1/deals/{deal['id']}", headers={**BYTES_OPS, b"If-Match": if_match},
                                                json={"name": "renamed"})
         assert response.status_code == 400 and fields_of(response) == ["If-Match"], (if_match[:20], response.text)
     stale = await pipeline.client.patch(f"/v1/deals/{deal['id']}", headers={**OPS, "If-Match": '"7"'},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
@@ -21,7 +22,8 @@ DEAL = '=HYPERLINK("http://evil.example","x")'
 
 async def test_formulas_are_neutralised_and_amounts_stay_numbers(compensation: RunningService,  # noqa: F811
                                                                    embedded_backend: EmbeddedBackend) -> None:
-    plan = {**WORKED_PLAN, "components": [{**WORKED_PLAN["components"][0], "name": "@SUM(A1:A9)"}]}
+    component: dict[str, Any] = {**WORKED_PLAN["components"][0], "name": "@SUM(A1:A9)"}  # type: ignore[dict-item]
+    plan = {**WORKED_PLAN, "components": [component]}
     await setup_plan(compensation.client, plan, {"rep-1": "100000.00"})
     await send(embedded_backend, "coxswain.deal.closed.v1", closed(DEAL, "1000.00"), DEAL, 1)
     await lines_until(compensation.client, 1)
