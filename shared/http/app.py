@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from shared.http.idempotency import IdempotencyKeys
 from shared.http.middleware import BodySizeLimit, RequestTelemetry
+from shared.http.nul_guard import RefuseNul
 from shared.http.ops import router as ops_router
 from shared.http.problems import install_problem_handlers
 from shared.http.ratelimit import RateLimit
@@ -35,6 +36,7 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
         app.include_router(router, prefix="/v1")
     platform = runtime.settings.platform
     app.add_middleware(IdempotencyKeys, sessions=lambda: runtime.sessions, clock=runtime.clock)
+    app.add_middleware(RefuseNul)
     app.add_middleware(BodySizeLimit, max_bytes=platform.max_body_bytes)
     app.add_middleware(RateLimit, per_minute=platform.rate_limit_per_minute)
     if platform.cors_origins:
