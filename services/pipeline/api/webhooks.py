@@ -13,7 +13,7 @@ from services.pipeline.crm_sync import CrmDeal, sync_crm_deal
 from shared.errors import ConflictError, FieldError
 from shared.events.types import Currency
 from shared.http.problems import Problem
-from shared.http.webhooks import SIGNATURE_HEADER, verify_signature
+from shared.http.webhooks import SIGNATURE_HEADER, read_json, verify_signature
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -46,7 +46,7 @@ async def crm_webhook(request: Request, uow: Uow) -> CrmAnswer:
     verify_signature(runtime.settings.platform.webhook_secret, request.headers.get(SIGNATURE_HEADER), raw,
                      now=runtime.clock.now())
     try:
-        body = CrmDealIn.model_validate_json(raw)
+        body = CrmDealIn.model_validate(read_json(raw))  # not JSON (or no valid Unicode): 400 naming body
     except ValidationError as exc:
         errors = [FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in exc.errors()]
         raise Problem(422, "; ".join(f"{e.field}: {e.message}" for e in errors), errors) from None
