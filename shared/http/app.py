@@ -10,6 +10,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from shared.http.idempotency import IdempotencyKeys
 from shared.http.middleware import BodySizeLimit, RequestTelemetry
+from shared.http.nul_guard import RefuseNul
 from shared.http.ops import router as ops_router
 from shared.http.problems import install_problem_handlers
 from shared.http.ratelimit import RateLimit
@@ -48,6 +49,7 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
         app.include_router(router, prefix="/v1")
     platform = runtime.settings.platform
     app.add_middleware(IdempotencyKeys, sessions=lambda: runtime.sessions, clock=runtime.clock, platform=platform)
+    app.add_middleware(RefuseNul)
     app.add_middleware(BodySizeLimit, max_bytes=platform.max_body_bytes)
     app.add_middleware(RateLimit, platform=platform)
     if platform.cors_origins:

@@ -19,7 +19,7 @@ from shared.errors import NotFoundError
 from shared.events.types import Currency, Money
 from shared.http.app import create_service_app
 from shared.http.auth import Principal, require_roles
-from shared.http.pagination import Cursor, decode_cursor
+from shared.http.pagination import AfterId, Cursor, decode_cursor
 from shared.runtime import ServiceRuntime, ServiceSpec
 from shared.settings import PlatformSettings, ServiceSettings
 from shared.testing import auth_headers
@@ -56,7 +56,7 @@ async def read_quote(quote_id: str, who: Ops) -> None:
 
 @router.get("/quotes")
 async def list_quotes(who: Ops, cursor: Cursor = None) -> dict[str, object]:
-    return {"items": [], "next_cursor": None, "position": decode_cursor(cursor)}
+    return {"items": [], "next_cursor": None, "position": decode_cursor(cursor, AfterId)}
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from services.compensation.api.deps import Reader, Uow
 from services.compensation.api.schemas import LineOut, PendingOut
 from services.compensation.db import ledger_repo, statements_repo
 from services.compensation.domain.periods import kind_of
-from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.http.pagination import Cursor, Limit, Page, after_number, encode_cursor
 
 router = APIRouter(prefix="/commissions", tags=["commissions"])
 
@@ -19,13 +19,13 @@ async def list_commissions(uow: Uow, who: Reader, rep_id: str | None = None, per
                            limit: Limit = 100, cursor: Cursor = None) -> Page[LineOut]:
     if period is not None:
         kind_of(period)
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = after_number(cursor)
     async with uow:
         if rep_id is not None:
             await ensure_sees_rep(uow.session, who, rep_id)
         rep_ids = [rep_id] if rep_id else await visible_reps(uow.session, who)
         wanted = statements_repo.LineFilter(rep_ids, period, deal_id, component, kind)
-        rows = await statements_repo.lines(uow.session, wanted, after if isinstance(after, int) else None, limit + 1)
+        rows = await statements_repo.lines(uow.session, wanted, after, limit + 1)
     more = len(rows) > limit
     items = [LineOut.model_validate(r) for r in rows[:limit]]
     return Page(items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)

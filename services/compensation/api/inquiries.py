@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
 from services.compensation import inquiry_commands as commands
@@ -13,6 +13,7 @@ from services.compensation.api.deps import Ops, Reader, Uow
 from services.compensation.db import inquiries_repo as repo
 from shared.errors import NotFoundError
 from shared.events.types import Money
+from shared.http.pagination import MAX_SIGNED_64
 
 router = APIRouter(tags=["inquiries"])
 
@@ -23,7 +24,7 @@ class CommentIn(BaseModel):
 
 class ResolveIn(CommentIn):
     resolution: Literal["adjust", "reject"]
-    amount: Money | None = None
+    amount: Money | None = Field(default=None, max_digits=18, decimal_places=2)  # an adjustment line, in cents
 
 
 class MessageOut(BaseModel):
@@ -51,8 +52,12 @@ async def _visible(uow: Uow, who: Reader, inquiry_id: int) -> InquiryOut:
     return InquiryOut.model_validate(found)
 
 
+LineId = Annotated[int, Path(ge=1, le=MAX_SIGNED_64, description="a commission line id")]
+InquiryId = Annotated[int, Path(ge=1, le=MAX_SIGNED_64, description="an inquiry id")]
+
+
 @router.post("/commissions/{line_id}/inquiries", status_code=status.HTTP_201_CREATED, response_model=InquiryOut)
-async def raise_inquiry(line_id: int, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
+async def raise_inquiry(line_id: LineId, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
     async with uow:
         line = await repo.line(uow.session, line_id)
         if line is None:
@@ -64,7 +69,7 @@ async def raise_inquiry(line_id: int, body: CommentIn, uow: Uow, who: Reader) ->
 
 
 @router.get("/commissions/{line_id}/inquiries", response_model=list[InquiryOut])
-async def line_inquiries(line_id: int, uow: Uow, who: Reader) -> list[InquiryOut]:
+async def line_inquiries(line_id: LineId, uow: Uow, who: Reader) -> list[InquiryOut]:
     async with uow:
         found = await repo.ids(uow.session, await visible_reps(uow.session, who), None, line_id)
         return [await _visible(uow, who, i) for i in found]
@@ -79,7 +84,7 @@ async def list_inquiries(uow: Uow, who: Reader,
 
 
 @router.post("/inquiries/{inquiry_id}/messages", response_model=InquiryOut)
-async def reply(inquiry_id: int, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
+async def reply(inquiry_id: InquiryId, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
     async with uow:
         await _visible(uow, who, inquiry_id)
         await commands.reply(inquiry_id, body.comment, (who.rep_id or who.sub)[:200], uow)
@@ -88,7 +93,7 @@ async def reply(inquiry_id: int, body: CommentIn, uow: Uow, who: Reader) -> Inqu
 
 
 @router.post("/inquiries/{inquiry_id}/resolve", response_model=InquiryOut)
-async def resolve(inquiry_id: int, body: ResolveIn, uow: Uow, who: Ops) -> InquiryOut:
+async def resolve(inquiry_id: InquiryId, body: ResolveIn, uow: Uow, who: Ops) -> InquiryOut:
     async with uow:
         await commands.resolve_inquiry(commands.Resolve(inquiry_id, body.resolution, body.amount, body.comment,
                                                         who.sub[:200]), uow)

@@ -8,14 +8,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from shared.events.types import Currency, Money
+from shared.input_types import Json
 
 
 class TermsIn(BaseModel):
     currency: Currency
     period_kind: Literal["month", "quarter", "year"] = "quarter"
-    components: list[dict[str, Any]] = Field(min_length=1, description="rate, tiers, accelerator or spif")
-    cap_per_deal: Money | None = Field(default=None, gt=0, decimal_places=2)
-    cap_per_period: Money | None = Field(default=None, gt=0, decimal_places=2)
+    # Json, not Any: strings inside are checked like any other (a lone surrogate is a 422, not a 500)
+    components: list[dict[str, Json]] = Field(min_length=1, max_length=50,
+                                              description="rate, tiers, accelerator or spif")
+    cap_per_deal: Money | None = Field(default=None, gt=0, max_digits=18, decimal_places=2)
+    cap_per_period: Money | None = Field(default=None, gt=0, max_digits=18, decimal_places=2)
 
     def terms(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -37,7 +40,7 @@ class PlanVersionOut(BaseModel):
 
 
 class SimulationIn(TermsIn):
-    period: str = Field(pattern=r"^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
+    period: str = Field(pattern=r"^(19[0-9]{2}|2[0-9]{3})(-Q[1-4]|-(0[1-9]|1[0-2]))?$")
 
 
 class SimulationRowOut(BaseModel):
@@ -80,7 +83,7 @@ class AssignmentOut(AssignmentIn):
 
 
 class QuotaIn(BaseModel):
-    amount: Money = Field(gt=0, decimal_places=2)
+    amount: Money = Field(gt=0, max_digits=18, decimal_places=2)  # as the column holds it
     currency: Currency
 
 
@@ -90,7 +93,7 @@ class QuotaOut(QuotaIn):
 
 
 class RateIn(BaseModel):
-    rate: Money = Field(gt=0, decimal_places=8)
+    rate: Money = Field(gt=0, max_digits=18, decimal_places=8)  # as the column holds it
 
 
 class RateOut(RateIn):
@@ -101,7 +104,7 @@ class RateOut(RateIn):
 
 class DrawIn(BaseModel):
     kind: Literal["recoverable", "guarantee"]
-    amount: Money = Field(gt=0, decimal_places=2)
+    amount: Money = Field(gt=0, max_digits=18, decimal_places=2)  # as the column holds it
     currency: Currency
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Response
 
@@ -38,18 +40,43 @@ async def build_statement(uow: UnitOfWork, rep_id: str, period: str) -> Statemen
         draw=DrawOut(**draw) if draw else None, closed=period in await ledger_repo.closed_periods(uow.session))
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """A cell a spreadsheet shows as text, never runs (OWASP CSV injection): text starting with = + - @ tab or CR
+    gets a leading '. A plain decimal number (-1000.00, a reversal) is left as it is, so it stays a number:
+    `-?digits[.digits]` can hold no formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def as_csv(statement: StatementOut) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
+
+    def write(cells: list[Any]) -> None:
+        writer.writerow([spreadsheet_safe(c) for c in cells])
+
+    write(list(CSV_FIELDS))
     for line in statement.lines:
         row = line.model_dump(mode="json")
-        writer.writerow(["" if row[f] is None else row[f] for f in CSV_FIELDS])
+        write([row[f] for f in CSV_FIELDS])
     writer.writerow([])
     for component, amount in statement.totals_by_component.items():
-        writer.writerow(["total", statement.period, "", component, "", "", "", amount, statement.currency or ""])
-    writer.writerow(["payout", statement.period, "", "", "", "", "", statement.payout, statement.currency or ""])
+        write(["total", statement.period, "", component, "", "", "", amount, statement.currency])
+    write(["payout", statement.period, "", "", "", "", "", statement.payout, statement.currency])
     return out.getvalue()
+
+
+def attachment(filename: str) -> str:
+    """Content-Disposition for any file name (RFC 6266): an ASCII fallback, and the exact name as RFC 5987
+    `filename*` (percent-encoded UTF-8), so neither a non-Latin-1 character nor a CR/LF reaches the header."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @router.get("/teams/{team_id}/{period}", response_model=TeamStatementOut)
@@ -78,5 +105,5 @@ async def rep_statement(rep_id: str, period: str, uow: Uow, who: Reader,
         statement = await build_statement(uow, rep_id, period)
     if format == "csv" or (format is None and "text/csv" in (accept or "")):
         return Response(as_csv(statement), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{rep_id}-{period}.csv"'})
+                        headers={"Content-Disposition": attachment(f"{rep_id}-{period}.csv")})
     return statement

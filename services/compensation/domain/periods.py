@@ -9,19 +9,21 @@ from shared.errors import InvalidInput
 
 PeriodKind = Literal["month", "quarter", "year"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "year")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
+YEARS = "(19[0-9]{2}|2[0-9]{3})"  # 1900 to 2999: every period has a first and a last day on the calendar
+_MONTH = re.compile(YEARS + r"-(0[1-9]|1[0-2])")
+_QUARTER = re.compile(YEARS + r"-Q([1-4])")
+_YEAR = re.compile(YEARS)
 
 
 def kind_of(period: str) -> PeriodKind:
-    if _MONTH.match(period):
+    if _MONTH.fullmatch(period):
         return "month"
-    if _QUARTER.match(period):
+    if _QUARTER.fullmatch(period):
         return "quarter"
-    if _YEAR.match(period):
+    if _YEAR.fullmatch(period):
         return "year"
-    raise InvalidInput("period", "a period is 2026-11 (month), 2026-Q4 (quarter) or 2026 (year)")
+    raise InvalidInput("period", "a period is 2026-11 (month), 2026-Q4 (quarter) or 2026 (year), "
+                                 "of a year from 1900 to 2999")
 
 
 def period_of(day: date, kind: PeriodKind) -> str:

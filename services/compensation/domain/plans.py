@@ -60,6 +60,9 @@ class PlanTerms:
         return any(isinstance(c, TieredComponent) for c in self.components)
 
 
+MAX_WHOLE_DIGITS = 12  # what the rate column (20 digits, 8 decimals) holds; amounts (2 decimals) hold more
+
+
 def _decimal(raw: Any, field: str, *, positive: bool = False, places: int = 6) -> Decimal:
     if isinstance(raw, float) or isinstance(raw, bool):
         raise InvalidInput(field, "must be a decimal string such as \"0.10\", not a float")
@@ -67,7 +70,9 @@ def _decimal(raw: Any, field: str, *, positive: bool = False, places: int = 6) -
         value = Decimal(str(raw))
     except InvalidOperation:
         raise InvalidInput(field, "must be a decimal number") from None
-    if not value.is_finite() or value < 0 or (positive and value == 0):
+    if not value.is_finite() or value.adjusted() >= MAX_WHOLE_DIGITS:  # 1e400 is finite, and no rate or amount
+        raise InvalidInput(field, f"must be a decimal number below 10^{MAX_WHOLE_DIGITS}")
+    if value < 0 or (positive and value == 0):
         raise InvalidInput(field, "must be a positive number" if positive else "must not be negative")
     if value != value.quantize(Decimal(1).scaleb(-places)):
         raise InvalidInput(field, f"at most {places} decimal places")

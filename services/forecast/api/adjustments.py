@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
@@ -9,11 +10,10 @@ from services.forecast.api.access import visible_groups
 from services.forecast.api.deps import Adjuster, Now, Reader, Uow
 from services.forecast.api.forecasts import adjustment_out
 from services.forecast.api.paging import page_of
-from services.forecast.api.schemas import AdjustmentIn, AdjustmentOut
+from services.forecast.api.schemas import AdjustmentIn, AdjustmentOut, Period
 from services.forecast.db import adjustments
 from services.forecast.reading import organisation
 from shared.errors import FieldError, ForbiddenError
-from shared.events.types import Period
 from shared.http.pagination import Cursor, Limit, Page
 
 router = APIRouter(prefix="/adjustments", tags=["adjustments"])
@@ -35,7 +35,7 @@ async def adjust_forecast(body: AdjustmentIn, uow: Uow, who: Adjuster, clock: No
 
 
 @router.get("", response_model=Page[AdjustmentOut])
-async def list_adjustments(uow: Uow, who: Reader, period: Period = Query(), group_by: str | None = None,
+async def list_adjustments(uow: Uow, who: Reader, period: Annotated[Period, Query()], group_by: str | None = None,
                            group: str | None = None, limit: Limit = 100, cursor: Cursor = None) -> Page[AdjustmentOut]:
     """Every adjustment of the period, oldest first (the history behind the number shown)."""
     async with uow:

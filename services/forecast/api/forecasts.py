@@ -1,27 +1,26 @@
 """/v1/forecasts: each group's forecast by one method, closed won, open pipeline, quota, attainment, coverage."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from services.forecast.api.access import visible_groups
 from services.forecast.api.deps import Now, Reader, Settings, Uow
-from services.forecast.api.schemas import AdjustmentOut, ForecastOut, ForecastRow, GroupBy, Method, cents, ratio
+from services.forecast.api.schemas import AdjustmentOut, ForecastOut, ForecastRow, GroupBy, Method, Period, cents, ratio
 from services.forecast.db import adjustments
 from services.forecast.domain.report import Line
 from services.forecast.domain.rollup import attainment, coverage
 from services.forecast.reading import Question, forecast_lines, organisation
 from shared.errors import InvalidInput
-from shared.events.types import Period
+from shared.input_types import IsoTime
 
-AsOf = Annotated[datetime | None, Query(description="the forecast as it stood at this instant")]
+AsOf = Annotated[IsoTime | None, Query(description="the forecast as it stood at this instant")]
 router = APIRouter(prefix="/forecasts", tags=["forecasts"])
 
 
 @router.get("", response_model=ForecastOut)
-async def read_forecast(uow: Uow, who: Reader, settings: Settings, clock: Now, period: Period = Query(),
+async def read_forecast(uow: Uow, who: Reader, settings: Settings, clock: Now, period: Annotated[Period, Query()],
                         group_by: GroupBy = "rep", method: Method = "weighted",
                         as_of: AsOf = None) -> ForecastOut:
     if as_of is not None and as_of.tzinfo is None:

@@ -4,18 +4,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from shared.errors import FieldError
-from shared.http.pagination import Page, decode_cursor, encode_cursor
-from shared.http.problems import Problem
+from shared.http.pagination import Page, encode_cursor, offset_of
 
 T = TypeVar("T")
 
 
 def page_of(items: Sequence[T], limit: int, cursor: str | None) -> Page[T]:
-    position = decode_cursor(cursor) or {"offset": 0}
-    offset = position.get("offset")
-    if not isinstance(offset, int) or offset < 0:
-        raise Problem(400, "cursor is not one this API issued", [FieldError("cursor", "malformed cursor")])
+    offset = offset_of(cursor)
     chunk = list(items[offset:offset + limit])
     more = offset + limit < len(items)
     return Page(items=chunk, next_cursor=encode_cursor({"offset": offset + limit}) if more else None)

@@ -3,15 +3,27 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from shared.events.types import Currency, Money, Period
+from services.forecast.domain.periods import PERIOD_RULE, is_period
+from shared.events.types import Currency, Money
+from shared.events.types import Period as PeriodText
 
 GroupBy = Literal["rep", "team", "territory", "company"]
 Method = Literal["weighted", "category", "historical", "cycle_length"]
 CENT, RATIO = Decimal("0.01"), Decimal("0.0001")
+
+
+def _on_the_calendar(period: str) -> str:
+    # the pattern alone lets 0000 and 9999-Q4 through, whose first or last day no calendar has
+    if not is_period(period):
+        raise ValueError(PERIOD_RULE)
+    return period
+
+
+Period = Annotated[PeriodText, AfterValidator(_on_the_calendar)]
 
 
 def cents(value: Decimal) -> Decimal:
@@ -80,6 +92,6 @@ class AdjustmentIn(BaseModel):
     group_by: Literal["rep", "team"]
     group: str = Field(min_length=1, max_length=200)
     method: Method = "weighted"
-    amount: Money = Field(ge=0)
+    amount: Money = Field(ge=0, max_digits=18, decimal_places=2)  # cents, as stored: a third decimal is a 422
     currency: Currency
     note: str = Field(min_length=1, max_length=2000, description="why the number differs from the system's")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
@@ -11,13 +12,13 @@ from sqlalchemy import select
 
 from services.forecast.api.deps import Now, Planner, Reader, Settings, Uow
 from services.forecast.api.paging import page_of
-from services.forecast.api.schemas import Method, cents, ratio
+from services.forecast.api.schemas import Method, Period, cents, ratio
 from services.forecast.db.models import snapshot_lines, snapshots
 from services.forecast.domain.accuracy import SnapshotLine, score
 from services.forecast.reading import Question, forecast_lines
 from services.forecast.snapshots import TakeSnapshots, take_snapshots
 from shared.errors import InvalidInput
-from shared.events.types import Money, Period
+from shared.events.types import Money
 from shared.http.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["snapshots"])
@@ -67,7 +68,7 @@ async def snapshot_now(body: SnapshotIn, uow: Uow, who: Planner, settings: Setti
 
 
 @router.get("/snapshots", response_model=Page[SnapshotOut])
-async def list_snapshots(uow: Uow, who: Reader, period: Period = Query(), limit: Limit = 100,
+async def list_snapshots(uow: Uow, who: Reader, period: Annotated[Period, Query()], limit: Limit = 100,
                          cursor: Cursor = None) -> Page[SnapshotOut]:
     async with uow:
         rows = (await uow.session.execute(select(snapshots).where(snapshots.c.period == period).order_by(
@@ -77,7 +78,7 @@ async def list_snapshots(uow: Uow, who: Reader, period: Period = Query(), limit:
 
 @router.get("/accuracy", response_model=AccuracyOut)
 async def read_accuracy(uow: Uow, who: Planner, settings: Settings, clock: Now,
-                        period: Period = Query()) -> AccuracyOut:
+                        period: Annotated[Period, Query()]) -> AccuracyOut:
     """Each method's snapshots of an ended period against what closed won, per week before its end."""
     end = settings.calendar.bounds(period)[1]
     if end >= clock.now().date():

@@ -11,7 +11,13 @@ from datetime import date, timedelta
 
 from shared.errors import InvalidInput
 
-_PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
+YEARS = "(19[0-9]{2}|2[0-9]{3})"  # 1900 to 2999: every period has a first and a last day on the calendar
+_PERIOD = re.compile(YEARS + r"(?:-Q([1-4])|-(0[1-9]|1[0-2]))?")
+PERIOD_RULE = "a period is a year (2026), a quarter (2026-Q4) or a month (2026-11), of a year from 1900 to 2999"
+
+
+def is_period(text: str) -> bool:
+    return _PERIOD.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -30,9 +36,9 @@ class FiscalCalendar:
 
     def bounds(self, period: str) -> tuple[date, date]:
         """First and last day of a period; a malformed period is the caller's mistake."""
-        match = _PERIOD.match(period)
+        match = _PERIOD.fullmatch(period)
         if not match:
-            raise InvalidInput("period", "a period is a year (2026), a quarter (2026-Q4) or a month (2026-11)")
+            raise InvalidInput("period", PERIOD_RULE)
         year, quarter, month = int(match[1]), match[2], match[3]
         if month:
             first, months = date(year, int(month), 1), 1

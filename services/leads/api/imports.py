@@ -1,11 +1,11 @@
-"""POST /v1/leads/import: a CSV body read as it streams in, captured in batches; bad rows reported, not fatal."""
+"""POST /v1/leads/import: a CSV body parsed off the event loop as it streams in, captured in batches; every bad
+row reported by number, never fatal."""
 from __future__ import annotations
 
-import codecs
-import csv
-from collections.abc import AsyncIterator
+from email.message import Message
 from typing import Annotated, Any
 
+from anyio import from_thread, to_thread
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
@@ -13,6 +13,7 @@ from services.leads import commands
 from services.leads.api.deps import Capturer
 from services.leads.domain.capture import Outcome
 from services.leads.domain.spreadsheet import column_map, parse_overrides, row_fields
+from services.leads.sheet_reader import BodyStream, UnknownEncoding, records, text_encoding
 from shared.errors import InvalidInput
 
 router = APIRouter(prefix="/leads", tags=["import"])
@@ -33,27 +34,6 @@ class ImportOut(BaseModel):
     errors_not_listed: int
 
 
-async def csv_records(stream: AsyncIterator[bytes]) -> AsyncIterator[list[str]]:
-    """CSV records as the body arrives; a quoted field may span lines. Only a few lines are held at a time."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
-    pending, record = "", ""
-    async for chunk in stream:
-        pending += decoder.decode(chunk)
-        *lines, pending = pending.split("\n")
-        complete = []
-        for line in lines:
-            record += line + "\n"
-            if record.count('"') % 2 == 0:
-                complete.append(record)
-                record = ""
-        for row in csv.reader(complete):
-            yield row
-    tail = record + pending + decoder.decode(b"", final=True)
-    if tail.strip():
-        for row in csv.reader([tail]):
-            yield row
-
-
 class _Tally:
     def __init__(self, keep: int) -> None:
         self.counts = {"created": 0, "merged": 0, "rejected": 0}
@@ -71,41 +51,70 @@ class _Tally:
                     self.unlisted += 1
 
 
+def _stated_encoding(query: str | None, content_type: str | None) -> str | None:
+    header = Message()
+    header["content-type"] = content_type or "text/csv"
+    stated = query or header.get_content_charset()
+    try:
+        return text_encoding(stated) if stated else None
+    except UnknownEncoding as exc:
+        raise InvalidInput("encoding", str(exc)) from None
+
+
 @router.post("/import", response_model=ImportOut)
 async def import_leads(request: Request, who: Capturer,
                        map: Annotated[list[str], Query(description="field:column, e.g. email:E-mail")] = [],  # noqa: B006
-                       source: Annotated[str, Query(max_length=100)] = "import") -> ImportOut:
-    """Rows are numbered as in a spreadsheet (the header is row 1)."""
+                       source: Annotated[str, Query(max_length=100)] = "import",
+                       encoding: Annotated[str | None, Query(max_length=40, description=(
+                           "the file's encoding, e.g. cp1252; default: the Content-Type charset, else detected "
+                           "(UTF-8, or cp1252/Latin-1)"))] = None) -> ImportOut:
+    """Rows are numbered as in a spreadsheet (the header is row 1); every bad row is listed, the good ones go in.
+
+    The sheet is parsed in a worker thread as it streams in (see services/leads/sheet_reader.py)."""
     runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
-    overrides, tally = parse_overrides(map), _Tally(settings.import_reported_errors)
-    records = csv_records(request.stream())
-    header = await anext(records, None)
-    if header is None:
-        raise InvalidInput("body", "the CSV is empty; the first row names the columns")
-    columns, batch = column_map(header, overrides), []
-    async for number, row in _numbered(records):
-        batch.append((number, row))
-        if len(batch) >= settings.import_batch_rows:
-            tally.add(await _capture(batch, columns, len(header), source, who.sub, runtime))
-            batch = []
-    tally.add(await _capture(batch, columns, len(header), source, who.sub, runtime))
-    return ImportOut(rows=tally.rows, **tally.counts, errors=tally.errors, errors_not_listed=tally.unlisted)
+    overrides, stated = parse_overrides(map), _stated_encoding(encoding, request.headers.get("content-type"))
+    chunks = request.stream()
+
+    async def next_chunk() -> bytes | None:
+        async for chunk in chunks:
+            if chunk:
+                return chunk
+        return None
+
+    async def capture(batch: list[tuple[int, list[str], str | None]], columns: dict[int, str],
+                      width: int) -> list[Outcome]:
+        return await _capture(batch, columns, width, source, who.sub, runtime)
+
+    def read_sheet() -> ImportOut:
+        body = BodyStream(lambda: from_thread.run(next_chunk))
+        tally, rows = _Tally(settings.import_reported_errors), records(body, stated)
+        header = next(rows, None)
+        if header is None:
+            raise InvalidInput("body", "the CSV is empty; the first row names the columns")
+        if header.error:
+            raise InvalidInput("header", header.error)
+        columns, batch = column_map(header.cells, overrides), []
+        for record in rows:
+            if record.error or any(cell.strip() for cell in record.cells):
+                batch.append((record.row, record.cells, record.error))
+            if len(batch) >= settings.import_batch_rows:
+                tally.add(from_thread.run(capture, batch, columns, len(header.cells)))
+                batch = []
+        tally.add(from_thread.run(capture, batch, columns, len(header.cells)))
+        return ImportOut(rows=tally.rows, **tally.counts, errors=tally.errors, errors_not_listed=tally.unlisted)
+
+    return await to_thread.run_sync(read_sheet)
 
 
-async def _numbered(records: AsyncIterator[list[str]]) -> AsyncIterator[tuple[int, list[str]]]:
-    number = 1
-    async for row in records:
-        number += 1
-        if any(cell.strip() for cell in row):
-            yield number, row
-
-
-async def _capture(batch: list[tuple[int, list[str]]], columns: dict[int, str], width: int, source: str,
-                   by: str, runtime: Any) -> list[Outcome]:
+async def _capture(batch: list[tuple[int, list[str], str | None]], columns: dict[int, str], width: int,
+                   source: str, by: str, runtime: Any) -> list[Outcome]:
     if not batch:
         return []
     raws, shape_errors = [], []
-    for number, row in batch:
+    for number, row, error in batch:
+        if error:
+            shape_errors.append(Outcome(number, "rejected", field="row", reason=error))
+            continue
         try:
             raws.append((number, {"source": source, **row_fields(row, columns, width)}))
         except InvalidInput as exc:

@@ -9,11 +9,20 @@ from sqlalchemy.exc import IntegrityError
 
 from services.leads import commands
 from services.leads.api.deps import Capturer, Ops, Reader, Seller, Uow, ensure_visible, visibility
-from services.leads.api.schemas import AssignIn, CapturedOut, ConvertIn, LeadDetailOut, LeadIn, LeadOut, LeadPatch
+from services.leads.api.schemas import (
+    AssignIn,
+    CapturedOut,
+    ConvertIn,
+    LeadDetailOut,
+    LeadIn,
+    LeadOut,
+    LeadPatch,
+)
 from services.leads.db import repository as repo
 from shared.errors import ConflictError, FieldError
-from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.http.pagination import AfterTime, Cursor, Limit, Page, decode_cursor, encode_cursor
 from shared.http.problems import Problem
+from shared.input_types import IsoTime
 
 router = APIRouter(prefix="/leads", tags=["leads"])
 
@@ -53,13 +62,8 @@ async def read_lead(lead_id: str, uow: Uow, who: Reader) -> LeadDetailOut:
 
 
 def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    try:
-        return datetime.fromisoformat(position["at"]), str(position["id"])
-    except (KeyError, TypeError, ValueError):
-        raise Problem(400, "cursor is not one this API issued", [FieldError("cursor", "malformed cursor")]) from None
+    position = decode_cursor(cursor, AfterTime)
+    return (position.at, position.id) if position else None
 
 
 @router.get("", response_model=Page[LeadOut])
@@ -68,7 +72,7 @@ async def list_leads(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = 
                      source: str | None = None,
                      min_score: Annotated[int | None, Query(ge=0, le=100)] = None,
                      max_score: Annotated[int | None, Query(ge=0, le=100)] = None,
-                     created_from: datetime | None = None, created_to: datetime | None = None) -> Page[LeadOut]:
+                     created_from: IsoTime | None = None, created_to: IsoTime | None = None) -> Page[LeadOut]:
     """Newest first. `created_from` is inclusive, `created_to` exclusive; times need a zone."""
     for name, value in (("created_from", created_from), ("created_to", created_to)):
         if value is not None and value.tzinfo is None:

@@ -7,27 +7,29 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.leads.domain.leads import Lead
+from services.leads.domain.normalise import MAX_CHARS, MAX_COUNT
 from shared.events.types import Currency, Money
+from shared.input_types import Json
 
 
 class LeadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str | None = Field(default=None, max_length=254)
-    name: str | None = Field(default=None, max_length=300)
-    first_name: str | None = Field(default=None, max_length=150)
-    last_name: str | None = Field(default=None, max_length=150)
-    company: str | None = Field(default=None, max_length=300)
-    website: str | None = Field(default=None, max_length=300)
-    title: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=50)
-    country: str | None = Field(default=None, max_length=100)
-    region: str | None = Field(default=None, max_length=100)
-    postal_code: str | None = Field(default=None, max_length=20)
-    industry: str | None = Field(default=None, max_length=100)
-    employee_count: int | None = Field(default=None, ge=0)
-    source: str | None = Field(default=None, max_length=100)
-    activity_count: int | None = Field(default=None, ge=0)
+    email: str | None = Field(default=None, max_length=MAX_CHARS["email"])
+    name: str | None = Field(default=None, max_length=MAX_CHARS["name"])
+    first_name: str | None = Field(default=None, max_length=MAX_CHARS["first_name"])
+    last_name: str | None = Field(default=None, max_length=MAX_CHARS["last_name"])
+    company: str | None = Field(default=None, max_length=MAX_CHARS["company"])
+    website: str | None = Field(default=None, max_length=MAX_CHARS["website"])
+    title: str | None = Field(default=None, max_length=MAX_CHARS["title"])
+    phone: str | None = Field(default=None, max_length=MAX_CHARS["phone"])
+    country: str | None = Field(default=None, max_length=MAX_CHARS["country"])
+    region: str | None = Field(default=None, max_length=MAX_CHARS["region"])
+    postal_code: str | None = Field(default=None, max_length=MAX_CHARS["postal_code"])
+    industry: str | None = Field(default=None, max_length=MAX_CHARS["industry"])
+    employee_count: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    source: str | None = Field(default=None, max_length=MAX_CHARS["source"])
+    activity_count: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class LeadPatch(BaseModel):
@@ -37,17 +39,17 @@ class LeadPatch(BaseModel):
 
     status: str | None = None
     disqualified_reason: str | None = Field(default=None, max_length=500)
-    name: str | None = Field(default=None, max_length=300)
-    email: str | None = Field(default=None, max_length=254)
-    company: str | None = Field(default=None, max_length=300)
-    title: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=50)
-    country: str | None = Field(default=None, max_length=100)
-    region: str | None = Field(default=None, max_length=100)
-    postal_code: str | None = Field(default=None, max_length=20)
-    industry: str | None = Field(default=None, max_length=100)
-    employee_count: int | None = Field(default=None, ge=0)
-    activity_count: int | None = Field(default=None, ge=0)
+    name: str | None = Field(default=None, max_length=MAX_CHARS["name"])
+    email: str | None = Field(default=None, max_length=MAX_CHARS["email"])
+    company: str | None = Field(default=None, max_length=MAX_CHARS["company"])
+    title: str | None = Field(default=None, max_length=MAX_CHARS["title"])
+    phone: str | None = Field(default=None, max_length=MAX_CHARS["phone"])
+    country: str | None = Field(default=None, max_length=MAX_CHARS["country"])
+    region: str | None = Field(default=None, max_length=MAX_CHARS["region"])
+    postal_code: str | None = Field(default=None, max_length=MAX_CHARS["postal_code"])
+    industry: str | None = Field(default=None, max_length=MAX_CHARS["industry"])
+    employee_count: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    activity_count: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class AssignIn(BaseModel):
@@ -56,7 +58,8 @@ class AssignIn(BaseModel):
 
 
 class ConvertIn(BaseModel):
-    amount: Money = Field(ge=0)
+    # cents, as the column and the deal it becomes hold them: a third decimal is the client's mistake (422)
+    amount: Money = Field(ge=0, max_digits=18, decimal_places=2)
     currency: Currency
 
 
@@ -123,7 +126,7 @@ class RuleIn(BaseModel):
     id: str = Field(min_length=1, max_length=64)
     field: str
     op: str
-    value: Any
+    value: Json  # checked like any other JSON (a lone surrogate is a 422)
     points: int
     description: str = Field(default="", max_length=300)
 

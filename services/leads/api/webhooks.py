@@ -1,8 +1,6 @@
 """POST /v1/webhooks/crm: signed lead payloads from a CRM; a redelivery (same CRM event id) changes nothing."""
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
@@ -11,9 +9,9 @@ from services.leads import commands
 from services.leads.api.deps import Uow
 from services.leads.db import org
 from services.leads.domain.crm import crm_lead
-from shared.errors import FieldError, InvalidInput
+from shared.errors import InvalidInput
 from shared.http.problems import Problem
-from shared.http.webhooks import SIGNATURE_HEADER, verify_signature
+from shared.http.webhooks import SIGNATURE_HEADER, read_json, verify_signature
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -38,10 +36,7 @@ async def receive_crm_lead(request: Request, uow: Uow) -> DeliveryOut:
     body = await request.body()
     verify_signature(request.app.state.runtime.settings.platform.webhook_secret,
                      request.headers.get(SIGNATURE_HEADER), body, now=uow.clock.now())
-    try:
-        event_id, raw = crm_lead(json.loads(body))
-    except ValueError:
-        raise Problem(400, "the body is not JSON", [FieldError("body", "not JSON")]) from None
+    event_id, raw = crm_lead(read_json(body))
     async with uow:
         seen = await org.delivery(uow.session, event_id)
         if seen is not None:

@@ -29,18 +29,27 @@ def _mapped(values: Any, mapping: dict[str, str], where: str) -> dict[str, Any]:
     return {field: values[key] for key, field in mapping.items() if values.get(key) not in (None, "")}
 
 
+MAX_EVENT_ID_CHARS = 180  # the stored delivery id is "<crm>:<id>" in 200 characters
+
+
+def _event_id(value: Any, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or not 0 < len(str(value)) <= MAX_EVENT_ID_CHARS:
+        raise InvalidInput(where, f"the CRM's event id is a string or number of 1 to {MAX_EVENT_ID_CHARS} characters")
+    return str(value)
+
+
 def crm_lead(body: Any) -> tuple[str, dict[str, Any]]:
     """(external event id, raw lead fields) from either CRM's payload; anything else is a 422."""
     if isinstance(body, dict) and "eventId" in body:
         raw = _mapped(body.get("properties"), HUBSPOT, "properties")
         raw.setdefault("source", "hubspot")
-        return f"hubspot:{body['eventId']}", raw
+        return f"hubspot:{_event_id(body['eventId'], 'eventId')}", raw
     if isinstance(body, dict) and isinstance(body.get("event"), dict) and "payload" in body:
         event_id = body["event"].get("EventUuid") or body["event"].get("replayId")
         if not event_id:
             raise InvalidInput("event.EventUuid", "a Salesforce event needs its EventUuid (or replayId)")
         raw = _mapped(body["payload"], SALESFORCE, "payload")
         raw.setdefault("source", "salesforce")
-        return f"salesforce:{event_id}", raw
+        return f"salesforce:{_event_id(event_id, 'event.EventUuid')}", raw
     raise InvalidInput("body", "neither a HubSpot-style (eventId, properties) nor a Salesforce-style "
                                "(event, payload) lead payload")

@@ -33,6 +33,13 @@ COUNTRY_ALIASES = {
 }
 ISO_CODES = frozenset(COUNTRY_ALIASES.values()) | frozenset({"LI", "MT", "CY", "RS", "PE", "UY", "PK", "BD"})
 TEXT_FIELDS = ("company", "title", "phone", "region", "postal_code", "industry", "source", "website")
+# One set of limits for every way a lead arrives (JSON API, CSV import, CRM webhooks): the API schema declares
+# these same numbers, and they are what the columns hold.
+MAX_CHARS = {"email": 254, "name": 300, "first_name": 150, "last_name": 150, "company": 300, "website": 300,
+             "title": 200, "phone": 50, "country": 100, "region": 100, "postal_code": 20, "industry": 100,
+             "source": 100}
+MAX_DOMAIN_CHARS = 253  # RFC 1035
+MAX_COUNT = 2**31 - 1  # employee and activity counts (a 32-bit column)
 
 
 @dataclass(frozen=True)
@@ -54,15 +61,21 @@ class LeadFields:
     activity_count: int = 0
 
 
-def clean_text(value: Any) -> str | None:
+def clean_text(value: Any, field: str | None = None) -> str | None:
     if value is None:
         return None
     text = " ".join(str(value).split())
+    if field is None:
+        return text or None
+    if len(text) > MAX_CHARS[field]:
+        raise InvalidInput(field, f"at most {MAX_CHARS[field]} characters")
+    if "\x00" in text:
+        raise InvalidInput(field, "must not contain a NUL character")
     return text or None
 
 
 def normalise_email(value: Any) -> str | None:
-    text = clean_text(value)
+    text = clean_text(value, "email")
     if text is None:
         return None
     email = text.lower()
@@ -72,7 +85,7 @@ def normalise_email(value: Any) -> str | None:
 
 
 def normalise_country(value: Any) -> str | None:
-    text = clean_text(value)
+    text = clean_text(value, "country")
     if text is None:
         return None
     if len(text) == 2 and text.upper() in ISO_CODES:
@@ -87,20 +100,24 @@ def _count(value: Any, field: str) -> int | None:
     text = clean_text(value)
     if text is None:
         return None
+    if len(text) > 20:  # int() of a long digit string costs quadratic time; no count has 20 digits
+        raise InvalidInput(field, f"must be a whole number from 0 to {MAX_COUNT}")
     try:
         number = int(text.replace(",", "").replace("_", ""))
     except ValueError:
         raise InvalidInput(field, f"'{text}' is not a whole number") from None
-    if number < 0:
-        raise InvalidInput(field, "must not be negative")
+    if not 0 <= number <= MAX_COUNT:
+        raise InvalidInput(field, f"must be a whole number from 0 to {MAX_COUNT}")
     return number
 
 
 def company_domain(email: str | None, website: str | None) -> str | None:
     """The company's web domain: from the website when given, else from a business email."""
     if website:
-        host = re.sub(r"^[a-z]+://", "", website.lower()).split("/")[0].split(":")[0]
-        return host.removeprefix("www.") or None
+        host = re.sub(r"^[a-z]+://", "", website.lower()).split("/")[0].split(":")[0].removeprefix("www.")
+        if len(host) > MAX_DOMAIN_CHARS:
+            raise InvalidInput("website", f"a domain has at most {MAX_DOMAIN_CHARS} characters")
+        return host or None
     if email:
         domain = email.split("@", 1)[1]
         return None if domain in FREE_MAIL else domain
@@ -110,9 +127,11 @@ def company_domain(email: str | None, website: str | None) -> str | None:
 def normalise_lead(raw: dict[str, Any]) -> LeadFields:
     """Every field cleaned; a lead needs an email, or a name with a company, to be worth anything."""
     email = normalise_email(raw.get("email"))
-    text = {k: clean_text(raw.get(k)) for k in TEXT_FIELDS}
-    name = clean_text(raw.get("name")) or clean_text(" ".join(
-        str(raw.get(k) or "") for k in ("first_name", "last_name")))
+    text = {k: clean_text(raw.get(k), k) for k in TEXT_FIELDS}
+    first, last = clean_text(raw.get("first_name"), "first_name"), clean_text(raw.get("last_name"), "last_name")
+    name = clean_text(raw.get("name"), "name") or clean_text(" ".join(filter(None, (first, last))))
+    if name and len(name.casefold()) > MAX_CHARS["name"]:  # the dedupe key is the casefolded name (ß → ss)
+        raise InvalidInput("name", f"at most {MAX_CHARS['name']} characters, first and last name together")
     if email is None and not (name and text["company"]):
         raise InvalidInput("email", "a lead needs an email, or a name and a company")
     website = text.pop("website")

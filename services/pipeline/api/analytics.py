@@ -26,7 +26,7 @@ from services.pipeline.domain.periods import months_in, previous_period
 from services.pipeline.domain.pipelines import Pipeline, missing_pipeline
 from shared.errors import ForbiddenError, InvalidInput
 from shared.http.auth import Principal
-from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 PipelineId = Annotated[str, Query(description="the pipeline; the default one unless told")]
@@ -133,7 +133,7 @@ async def stale(uow: Uow, who: Analyst, default_days: StaleAfterDays, pipeline_i
                 idle_days: Annotated[int | None, Query(ge=1, le=3650)] = None, limit: Limit = 50,
                 cursor: Cursor = None) -> Page[DealOut]:
     """Open deals past their expected close date, or idle in their stage longer than idle_days."""
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = after_id(cursor)
     async with uow:
         now = uow.clock.now()
         days = idle_days or default_days

@@ -1,7 +1,7 @@
 """/v1/deals: create, list, read, change (PATCH with a version), stage moves, close, reopen, history."""
 from __future__ import annotations
 
-from datetime import date
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
@@ -11,6 +11,7 @@ from services.pipeline import deal_commands as commands
 from services.pipeline.api.access import ensure_owns, ensure_sees, visibility
 from services.pipeline.api.deps import Reader, Seller, Uow
 from services.pipeline.api.schemas import (
+    MAX_VERSION,
     CloseIn,
     DealIn,
     DealOut,
@@ -24,10 +25,12 @@ from services.pipeline.db import repository as repo
 from services.pipeline.domain.history import time_in_stages
 from shared.errors import ConflictError, FieldError, InvalidInput
 from shared.http.auth import Principal
-from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 from shared.http.problems import Problem
+from shared.input_types import IsoDate
 
 router = APIRouter(prefix="/deals", tags=["deals"])
+VERSION_TEXT = re.compile(r"[0-9]{1,10}")
 IfMatch = Annotated[str | None, Header(description='the version you read, e.g. "3"; stale → 409')]
 
 
@@ -36,7 +39,8 @@ def expected_version(if_match: str | None, body_version: int | None) -> int | No
     if if_match is None:
         return body_version
     raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    # ASCII digits only ("²".isdigit() is true) and no more than a version can hold: never a 500 from int()
+    if not VERSION_TEXT.fullmatch(raw) or not 1 <= int(raw) <= MAX_VERSION:
         raise Problem(400, "If-Match must carry the deal's version", [FieldError("If-Match", "not a version")])
     if body_version is not None and body_version != int(raw):
         raise InvalidInput("version", "the body's version and If-Match disagree")
@@ -76,8 +80,8 @@ async def list_deals(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = 
                      deal_status: Annotated[Literal["open", "won", "lost"] | None, Query(alias="status")] = None,
                      owner_id: str | None = None,
                      team_id: str | None = None, territory_id: str | None = None,
-                     closing_from: date | None = None, closing_to: date | None = None) -> Page[DealOut]:
-    after = (decode_cursor(cursor) or {}).get("after")
+                     closing_from: IsoDate | None = None, closing_to: IsoDate | None = None) -> Page[DealOut]:
+    after = after_id(cursor)
     wanted = repo.DealFilter(pipeline_id, stage_id, deal_status, owner_id, team_id, territory_id,
                              closing_from, closing_to)
     async with uow:

@@ -16,7 +16,7 @@ class StageBody(BaseModel):
 
     id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
     name: str = Field(min_length=1, max_length=200)
-    probability: Probability
+    probability: Probability = Field(strict=True)  # false or "50" is a client's bug to tell them about
     forecast_category: ForecastCategory
     kind: Literal["open", "won", "lost"] = "open"
 
@@ -31,7 +31,7 @@ class PipelineIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     stages: list[StageBody] = Field(min_length=1, max_length=50)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class NewPipelineIn(PipelineIn):

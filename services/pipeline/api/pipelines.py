@@ -15,7 +15,7 @@ from services.pipeline.domain.pipelines import (
     missing_pipeline,
 )
 from shared.errors import ConflictError, InvalidInput
-from shared.http.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 
 router = APIRouter(prefix="/pipelines", tags=["pipelines"])
 
@@ -34,7 +34,7 @@ async def create_pipeline(body: NewPipelineIn, uow: Uow, _: Organiser) -> Pipeli
 
 @router.get("", response_model=Page[PipelineOut])
 async def list_pipelines(uow: Uow, _: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[PipelineOut]:
-    after = (decode_cursor(cursor) or {}).get("after")
+    after = after_id(cursor)
     async with uow:
         await repo.pipeline_or_default(uow.session, None, uow.clock)
         found = await repo.list_pipelines(uow.session, after, limit + 1)

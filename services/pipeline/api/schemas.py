@@ -12,9 +12,16 @@ from services.pipeline.domain.history import HistoryEntry, StageTime
 from shared.events.catalog import ForecastCategory
 from shared.events.types import Currency, Money
 
+# One set of field limits for every way a deal arrives (the JSON API and CRM webhooks share these types).
 Amount = Annotated[Money, Field(ge=0, max_digits=18, decimal_places=2)]
 Percent = Annotated[Money, Field(gt=0, le=100, decimal_places=4)]
-Version = Annotated[int | None, Field(default=None, ge=1, description="the version you read; stale → 409")]
+DealName = Annotated[str, Field(min_length=1, max_length=300)]
+Company = Annotated[str, Field(max_length=300)]
+RepId = Annotated[str, Field(min_length=1, max_length=64)]
+Ref = Annotated[str, Field(max_length=64, description="id of a territory, pipeline, stage or lead")]
+MAX_VERSION = 2**31 - 1  # the version column is a 32-bit integer
+Version = Annotated[int | None, Field(default=None, ge=1, le=MAX_VERSION,
+                                      description="the version you read; stale → 409")]
 
 
 class Body(BaseModel):
@@ -22,7 +29,7 @@ class Body(BaseModel):
 
 
 class SplitIn(Body):
-    rep_id: str = Field(min_length=1, max_length=64)
+    rep_id: RepId
     percent: Percent
 
 
@@ -31,28 +38,28 @@ def splits_of(items: list[SplitIn]) -> tuple[Split, ...]:
 
 
 class DealIn(Body):
-    name: str = Field(min_length=1, max_length=300)
+    name: DealName
     amount: Amount
     currency: Currency
-    owner_id: str = Field(min_length=1, max_length=64)
-    company: str | None = Field(default=None, max_length=300)
-    territory_id: str | None = Field(default=None, max_length=64)
+    owner_id: RepId
+    company: Company | None = None
+    territory_id: Ref | None = None
     expected_close_date: date | None = None
-    pipeline_id: str | None = Field(default=None, max_length=64)
-    stage_id: str | None = Field(default=None, max_length=64)
-    lead_id: str | None = Field(default=None, max_length=64)
+    pipeline_id: Ref | None = None
+    stage_id: Ref | None = None
+    lead_id: Ref | None = None
     splits: list[SplitIn] = Field(default=[], max_length=50)
 
 
 class DealPatch(Body):
     """Only the fields sent change; forecast_category null hands the category back to the stage."""
 
-    name: str = Field(default=None, min_length=1, max_length=300)  # type: ignore[assignment]
-    company: str | None = Field(default=None, max_length=300)
+    name: DealName = None  # type: ignore[assignment]
+    company: Company | None = None
     amount: Amount = None  # type: ignore[assignment]
     currency: Currency = None  # type: ignore[assignment]
-    owner_id: str = Field(default=None, min_length=1, max_length=64)  # type: ignore[assignment]
-    territory_id: str | None = Field(default=None, max_length=64)
+    owner_id: RepId = None  # type: ignore[assignment]
+    territory_id: Ref | None = None
     expected_close_date: date | None = None
     forecast_category: ForecastCategory | None = None
     splits: list[SplitIn] | None = Field(default=None, max_length=50)

@@ -8,12 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from services.pipeline.api.deps import Uow
-from services.pipeline.api.schemas import Amount, DealOut
+from services.pipeline.api.schemas import Amount, Company, DealName, DealOut, Ref, RepId
 from services.pipeline.crm_sync import CrmDeal, sync_crm_deal
 from shared.errors import ConflictError, FieldError
 from shared.events.types import Currency
 from shared.http.problems import Problem
-from shared.http.webhooks import SIGNATURE_HEADER, verify_signature
+from shared.http.webhooks import SIGNATURE_HEADER, read_json, verify_signature
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -23,15 +23,15 @@ class CrmDealIn(BaseModel):
 
     event_id: str = Field(min_length=1, max_length=200, description="the CRM's delivery id; a repeat is a no-op")
     external_id: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=300)
+    name: DealName
     amount: Amount
     currency: Currency
-    owner_id: str = Field(min_length=1, max_length=64)
-    company: str | None = Field(default=None, max_length=300)
-    territory_id: str | None = Field(default=None, max_length=64)
+    owner_id: RepId
+    company: Company | None = None
+    territory_id: Ref | None = None
     expected_close_date: date | None = None
-    pipeline_id: str | None = Field(default=None, max_length=64)
-    stage_id: str | None = Field(default=None, max_length=64)
+    pipeline_id: Ref | None = None
+    stage_id: Ref | None = None
 
 
 class CrmAnswer(BaseModel):
@@ -46,7 +46,7 @@ async def crm_webhook(request: Request, uow: Uow) -> CrmAnswer:
     verify_signature(runtime.settings.platform.webhook_secret, request.headers.get(SIGNATURE_HEADER), raw,
                      now=runtime.clock.now())
     try:
-        body = CrmDealIn.model_validate_json(raw)
+        body = CrmDealIn.model_validate(read_json(raw))  # not JSON (or no valid Unicode): 400 naming body
     except ValidationError as exc:
         errors = [FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in exc.errors()]
         raise Problem(422, "; ".join(f"{e.field}: {e.message}" for e in errors), errors) from None

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from shared.errors import InvalidInput
 
-_PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
+YEARS = "(19[0-9]{2}|2[0-9]{3})"  # 1900 to 2999: every period has a first and a last day on the calendar
+_PERIOD = re.compile(YEARS + r"(?:-Q([1-4])|-(0[1-9]|1[0-2]))?")
 
 
 def month_of(at: datetime) -> str:
@@ -14,9 +15,10 @@ def month_of(at: datetime) -> str:
 
 
 def months_in(period: str) -> list[str]:
-    match = _PERIOD.match(period)
+    match = _PERIOD.fullmatch(period)
     if not match:
-        raise InvalidInput("period", "a period is a year (2026), a quarter (2026-Q4) or a month (2026-11)")
+        raise InvalidInput("period", "a period is a year (2026), a quarter (2026-Q4) or a month (2026-11), "
+                                     "of a year from 1900 to 2999")
     year, quarter, month = int(match[1]), match[2], match[3]
     if month:
         return [f"{year:04d}-{month}"]

@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from shared.http.pagination import Page, decode_cursor, encode_cursor
+from shared.http.pagination import Page, after_id, encode_cursor
 
 T = TypeVar("T")
 
 
 def page_of(items: Sequence[T], limit: int, cursor: str | None, key: Callable[[T], str]) -> Page[T]:
-    after = (decode_cursor(cursor) or {}).get("after")
-    rest = [i for i in sorted(items, key=key) if after is None or key(i) > str(after)]
+    after = after_id(cursor)
+    rest = [i for i in sorted(items, key=key) if after is None or key(i) > after]
     chunk = rest[:limit]
     more = len(rest) > limit
     return Page[T](items=chunk, next_cursor=encode_cursor({"after": key(chunk[-1])}) if more else None)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.territory.domain.territories import Rep, Team, Territory
+from shared.input_types import Json
 
 Segment = Annotated[str, Field(min_length=1, max_length=40)]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
@@ -19,8 +20,9 @@ class RepIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     team_id: str | None = None
-    active: bool = True
-    capacity: int = Field(ge=0, le=100_000, description="the most open leads the rep may hold")
+    # strict: false, "5" or 1.0 sent for these is a client's bug to tell them about, not a value to guess
+    active: bool = Field(default=True, strict=True)
+    capacity: int = Field(strict=True, ge=0, le=100_000, description="the most open leads the rep may hold")
     segments: list[Segment] = Field(default=[], description="e.g. smb, mid-market, enterprise")
 
 
@@ -68,7 +70,7 @@ class TeamOut(BaseModel):
 class ConditionIn(Strict):
     field: str = Field(description="country, region, postal_code, industry, company, employee_count, annual_revenue")
     op: str = Field(description="eq, in, prefix or range ({min, max})")
-    value: Any
+    value: Json  # checked like any other JSON (a lone surrogate is a 422)
 
 
 class RuleIn(Strict):
@@ -78,7 +80,7 @@ class RuleIn(Strict):
 class TerritoryIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     parent_id: str | None = None
-    priority: int = Field(default=0, ge=-1000, le=1000)
+    priority: int = Field(default=0, strict=True, ge=-1000, le=1000)
     rules: list[RuleIn] = []
     rep_ids: list[str] = []
     is_default: bool = False
