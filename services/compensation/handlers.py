@@ -7,6 +7,7 @@ from services.compensation import ledger_commands as ledger
 from services.compensation.db import ledger_repo as repo
 from services.compensation.db import org
 from services.compensation.domain import deals
+from services.compensation.ledger_commands import Cause
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent, PoisonEvent
 from shared.events import catalog as ev
@@ -33,56 +34,53 @@ def _attributes(data: ev.Payload) -> tuple[frozenset[str], bool]:
 
 
 async def credit_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
-    """deal.closed: won pays each rep on their split once; lost after won claws back."""
+    """deal.closed: the deal's facts as closed; every rep-period it touches is recalculated (won pays each rep
+    on their split, lost after won claws back; the same fact again appends nothing)."""
     data: ev.DealClosed = event.data
     _cents(data.amount, data.deal_id, data.owner_id, *(s.rep_id for s in data.splits))
-    known = await repo.deal(uow.session, data.deal_id)
     if data.outcome == "lost":
-        await _unwin(uow, data.deal_id, known, "deal lost after won", str(event.id), "lost")
+        await _unwin(uow, data.deal_id, "lost", Cause("deal lost after won", str(event.id)))
         return
     splits = deals.splits_or_owner(_splits(data.splits) or (), data.owner_id)
-    action = deals.on_won(known.facts if known else None, data.amount, data.currency, splits)
-    if action == "nothing":
-        return
-    if action == "recredit":
-        await ledger.claw_back(uow, data.deal_id, "deal closed again with other figures", str(event.id))
     products, new_logo = _attributes(data)
     deal = repo.Deal(data.deal_id, deals.DealFacts("won", data.amount, data.currency, splits), data.owner_id,
                      data.closed_at, products, new_logo)
     await repo.save_deal(uow.session, deal, uow.clock.now())
-    await ledger.pay_deal(uow, deal, str(event.id))
+    await ledger.credit_deals(uow, [data.deal_id], Cause("deal closed won", str(event.id)))
 
 
-async def _unwin(uow: UnitOfWork, deal_id: str, known: repo.Deal | None, reason: str, source: str,
-                 status: str) -> None:
-    if deals.on_unwon(known.facts if known else None) == "nothing" or known is None:
+async def _unwin(uow: UnitOfWork, deal_id: str, status: deals.Status, cause: Cause) -> None:
+    known = await repo.deal(uow.session, deal_id)
+    if known is None or known.facts.status != "won":
         return
-    await ledger.claw_back(uow, deal_id, reason, source)
-    facts = deals.DealFacts(status, known.facts.amount, known.facts.currency, known.facts.splits)  # type: ignore[arg-type]
+    facts = deals.DealFacts(status, known.facts.amount, known.facts.currency, known.facts.splits)
     await repo.save_deal(uow.session, repo.Deal(deal_id, facts, known.owner_id, known.closed_at, known.products,
                                                 known.new_logo), uow.clock.now())
+    await ledger.credit_deals(uow, [deal_id], cause)
 
 
 async def claw_back_reopened_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.DealReopened = event.data
-    known = await repo.deal(uow.session, data.deal_id)
-    await _unwin(uow, data.deal_id, known, "deal reopened", str(event.id), "open")
+    await _unwin(uow, data.deal_id, "open", Cause("deal reopened", str(event.id)))
 
 
 async def adjust_changed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
-    """deal.updated on a won deal with a new amount or split: reverse what was paid, pay on the new figures."""
+    """deal.updated on a won deal (amount, currency, splits, owner): its rep-periods are recalculated."""
     data: ev.DealUpdated = event.data
     _cents(data.amount, data.deal_id, *(s.rep_id for s in data.splits or []))
     known = await repo.deal(uow.session, data.deal_id)
-    splits = _splits(data.splits)
-    if known is None or deals.on_changed(known.facts, data.amount, data.currency, splits) == "nothing":
+    if known is None or known.facts.status != "won":
         return
-    await ledger.claw_back(uow, data.deal_id, "deal amount or split changed after won", str(event.id))
+    owner = data.owner_id or known.owner_id
+    splits = _splits(data.splits) or deals.moved_owner(known.facts.splits, known.owner_id, owner)
     facts = deals.DealFacts("won", data.amount if data.amount is not None else known.facts.amount,
-                            data.currency or known.facts.currency, splits or known.facts.splits)
-    deal = repo.Deal(data.deal_id, facts, known.owner_id, known.closed_at, known.products, known.new_logo)
+                            data.currency or known.facts.currency, splits)
+    if (facts, owner) == (known.facts, known.owner_id):
+        return
+    deal = repo.Deal(data.deal_id, facts, owner, known.closed_at, known.products, known.new_logo)
     await repo.save_deal(uow.session, deal, uow.clock.now())
-    await ledger.pay_deal(uow, deal, str(event.id))
+    await ledger.credit_deals(uow, [data.deal_id], Cause("deal amount, split or owner changed after won",
+                                                         str(event.id)))
 
 
 async def remember_rep(event: CloudEvent, uow: UnitOfWork) -> None:

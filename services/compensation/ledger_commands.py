@@ -1,21 +1,95 @@
-"""Writing the ledger: pay a won deal's reps, claw it back, pay what was waiting. Callers own the commit."""
+"""Writing the ledger: when a deal's facts, a quota, a plan or a rate change, each touched rep-period is
+recalculated from scratch and the difference appended. Callers own the commit.
+
+Two steps, each a function of the facts alone: `credit_deals` decides who is credited what on each deal
+(or why the credit waits), `recalculate` makes a rep-period's lines add up to the plan applied to its credits.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from services.compensation.db import ledger_repo as repo
 from services.compensation.db import plans_repo
-from services.compensation.domain.calculation import DealShare, Line, Standing, calculate, reversal, total
+from services.compensation.domain.calculation import DealShare, Line, total
 from services.compensation.domain.commission import convert, split_share
-from services.compensation.domain.periods import first_open, kind_of, period_of
+from services.compensation.domain.periods import first_open, period_of
 from services.compensation.domain.plans import PlanTerms, parse_terms
+from services.compensation.domain.recalculation import Credit, LedgerLine, calculate_period, differences
 from shared.db.uow import UnitOfWork
 from shared.events import catalog as ev
 
 
 class Waiting(Exception):
     """The commission cannot be calculated yet (no plan, rate or quota); it waits, visibly, with this reason."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why lines are appended, and the event or request that caused it (written on every line)."""
+    reason: str
+    source: str
+
+
+RepPeriod = tuple[str, str]  # rep, quota period
+
+
+async def credit_deals(uow: UnitOfWork, deal_ids: list[str], cause: Cause) -> None:
+    """Re-derive the credits of these deals from their facts, then recalculate every rep-period they touch."""
+    touched: set[RepPeriod] = set()
+    for deal_id in sorted(set(deal_ids)):
+        touched |= await _credit_deal(uow, deal_id)
+    await repo.lock_reps(uow.session, {rep for rep, _ in touched})
+    for rep_id, quota_period in sorted(touched):
+        await recalculate(uow, rep_id, quota_period, cause)
+
+
+async def _credit_deal(uow: UnitOfWork, deal_id: str) -> set[RepPeriod]:
+    """The deal's credits as its facts now say; returns the rep-periods counted before or after."""
+    now = uow.clock.now()
+    before = await repo.credits_of(uow.session, deal_id)
+    touched = {(c.rep_id, c.quota_period) for c in before if c.status == "paid" and c.quota_period}
+    deal = await repo.deal(uow.session, deal_id)
+    shares = dict(deal.facts.splits) if deal is not None and deal.facts.status == "won" else {}
+    for c in before:
+        if c.rep_id not in shares and c.status in ("paid", "pending"):
+            status = "reversed" if c.status == "paid" else "cancelled"
+            await repo.set_credit_status(uow.session, deal_id, c.rep_id, status, _why_not(deal), now)
+    numbers = {c.rep_id: c.credit_no for c in before}
+    for rep_id, percent in shares.items():
+        assert deal is not None
+        credit = await _credit(uow, deal, rep_id, percent, numbers.get(rep_id, 1))
+        await repo.save_credit(uow.session, credit)
+        if credit["status"] == "paid":
+            touched.add((rep_id, credit["quota_period"]))
+    return touched
+
+
+def _why_not(deal: repo.Deal | None) -> str:
+    status = deal.facts.status if deal else "unknown"
+    return {"open": "deal reopened", "lost": "deal lost after won"}.get(status, "no longer credited on the deal")
+
+
+async def _credit(uow: UnitOfWork, deal: repo.Deal, rep_id: str, percent: Decimal,
+                  credit_no: int) -> dict[str, Any]:
+    """One rep's credit on a won deal: paid (counted in a quota period) or pending with what it waits for."""
+    assert deal.closed_at is not None
+    day = deal.closed_at.date()
+    credit = {"deal_id": deal.deal_id, "rep_id": rep_id, "credit_no": credit_no, "percent": percent,
+              "updated_at": uow.clock.now()}
+    try:
+        plan, terms = await _terms_for(uow, rep_id, day)
+        rate = await _rate(uow, deal.facts.currency, terms, day)
+        quota_period = period_of(day, terms.period_kind)
+        await _quota(uow, rep_id, quota_period, terms)
+    except Waiting as waiting:
+        return {**credit, "status": "pending", "reason": str(waiting), "base": None, "quota_period": None,
+                "plan_id": None, "plan_version": None, "currency": None}
+    return {**credit, "status": "paid", "reason": None, "base": convert(split_share(deal.facts.amount, percent), rate),
+            "currency": terms.currency, "quota_period": quota_period, "plan_id": plan.plan_id,
+            "plan_version": plan.version}
 
 
 async def _terms_for(uow: UnitOfWork, rep_id: str, day: date) -> tuple[plans_repo.PlanVersion, PlanTerms]:
@@ -43,41 +117,68 @@ async def _quota(uow: UnitOfWork, rep_id: str, period: str, terms: PlanTerms) ->
     return found[0] if found else None
 
 
-async def pay_rep(uow: UnitOfWork, deal: repo.Deal, rep_id: str, percent: Decimal, credit_no: int,
-                  source: str) -> None:
-    """One rep's lines on one won deal, or a pending credit saying what it waits for."""
-    assert deal.closed_at is not None
-    day = deal.closed_at.date()
-    credit = {"deal_id": deal.deal_id, "rep_id": rep_id, "credit_no": credit_no, "percent": percent,
-              "updated_at": uow.clock.now()}
-    try:
-        plan, terms = await _terms_for(uow, rep_id, day)
-        rate = await _rate(uow, deal.facts.currency, terms, day)
-        quota_period = period_of(day, terms.period_kind)
-        quota = await _quota(uow, rep_id, quota_period, terms)
-    except Waiting as waiting:
-        await repo.save_credit(uow.session, {**credit, "status": "pending", "reason": str(waiting)})
+async def period_credits(uow: UnitOfWork, rep_id: str, quota_period: str) -> tuple[list[Credit], Decimal | None]:
+    """The rep-period's credits as they stand now, each with its plan version's terms, and the quota."""
+    terms: dict[tuple[str, int], PlanTerms] = {}
+    credits = []
+    for r in await repo.period_credits(uow.session, rep_id, quota_period):
+        key = (r.plan_id, r.plan_version)
+        if key not in terms:
+            raw = await plans_repo.version_terms(uow.session, *key)
+            assert raw is not None, f"credit on unknown plan version {key}"
+            terms[key] = parse_terms(raw)
+        rate = await _rate(uow, r.deal_currency, terms[key], r.closed_at.date())  # the credit's own rate
+        share = DealShare(r.deal_id, rep_id, r.closed_at.date(), convert(r.deal_amount, rate), r.percent, r.base,
+                          r.products, r.new_logo)
+        credits.append(Credit(share, r.closed_at, r.plan_id, r.plan_version, terms[key]))
+    found = await plans_repo.quota(uow.session, rep_id, quota_period)
+    return credits, found[0] if found else None
+
+
+async def period_calculation(uow: UnitOfWork, rep_id: str, quota_period: str) -> list[LedgerLine]:
+    """The plan applied from scratch to the rep-period's credits as they stand now."""
+    return calculate_period(*await period_credits(uow, rep_id, quota_period))
+
+
+async def recalculate(uow: UnitOfWork, rep_id: str, quota_period: str, cause: Cause) -> None:
+    """Append what makes the rep-period's lines equal its calculation; a locked period's difference lands in
+    the first open one as a prior-period adjustment naming the period it corrects."""
+    expected = await period_calculation(uow, rep_id, quota_period)
+    paid = await repo.period_lines(uow.session, rep_id, quota_period)
+    landing = first_open(quota_period, await repo.closed_periods(uow.session))
+    reason = cause.reason if landing == quota_period else f"prior-period adjustment for {quota_period}: {cause.reason}"
+    appended = differences(expected, paid, reason)
+    currency = await _currency(uow, rep_id, quota_period, expected)
+    for deal_id in dict.fromkeys(x.deal_id for x in appended):
+        lines = [x for x in appended if x.deal_id == deal_id]
+        for x in lines:
+            await repo.add_lines(uow.session, [x.line], {
+                "rep_id": rep_id, "deal_id": deal_id, "period": landing, "quota_period": quota_period,
+                "currency": currency, "plan_id": x.plan_id, "plan_version": x.plan_version, "credit_no": 1,
+                "source_event_id": cause.source, "created_at": uow.clock.now()})
+        still_paid = any(x.deal_id == deal_id for x in expected)
+        await _announce(uow, rep_id, deal_id, landing, currency, [x.line for x in lines], still_paid, cause)
+
+
+async def _currency(uow: UnitOfWork, rep_id: str, quota_period: str, expected: list[LedgerLine]) -> str:
+    """The plan's currency; for a period whose every credit went away, the currency it was paid in."""
+    for x in expected:
+        if x.plan_id and x.plan_version:
+            raw = await plans_repo.version_terms(uow.session, x.plan_id, x.plan_version)
+            if raw:
+                return parse_terms(raw).currency
+    return await repo.period_currency(uow.session, rep_id, quota_period) or "USD"
+
+
+async def _announce(uow: UnitOfWork, rep_id: str, deal_id: str, period: str, currency: str, lines: list[Line],
+                    still_paid: bool, cause: Cause) -> None:
+    subject = f"{rep_id}:{deal_id}"
+    if not still_paid:
+        await uow.emit("coxswain.commission.reversed.v1", subject=subject, data=ev.CommissionReversed(
+            rep_id=rep_id, deal_id=deal_id, period=period, amount=total(lines), currency=currency,
+            reason=cause.reason))
         return
-    await repo.lock_rep(uow.session, rep_id)
-    share = DealShare(deal.deal_id, rep_id, day, convert(deal.facts.amount, rate), percent,
-                      convert(split_share(deal.facts.amount, percent), rate), deal.products, deal.new_logo)
-    period = first_open(quota_period, await repo.closed_periods(uow.session))
-    standing = Standing(await repo.credited(uow.session, rep_id, quota_period, deal.deal_id), quota,
-                        await repo.paid_in_period(uow.session, rep_id, period))
-    lines = calculate(terms, share, standing)
-    await repo.add_lines(uow.session, lines, {
-        "rep_id": rep_id, "deal_id": deal.deal_id, "period": period, "currency": terms.currency,
-        "plan_id": plan.plan_id, "plan_version": plan.version, "credit_no": credit_no,
-        "source_event_id": source, "created_at": uow.clock.now()})
-    await repo.save_credit(uow.session, {**credit, "status": "paid", "reason": None, "base": share.base,
-                                         "currency": terms.currency, "quota_period": quota_period,
-                                         "plan_id": plan.plan_id, "plan_version": plan.version})
-    await _announce_paid(uow, rep_id, deal.deal_id, period, terms.currency, lines)
-
-
-async def _announce_paid(uow: UnitOfWork, rep_id: str, deal_id: str, period: str, currency: str,
-                         lines: list[Line]) -> None:
-    await uow.emit("coxswain.commission.calculated.v1", subject=f"{rep_id}:{deal_id}", data=ev.CommissionCalculated(
+    await uow.emit("coxswain.commission.calculated.v1", subject=subject, data=ev.CommissionCalculated(
         rep_id=rep_id, deal_id=deal_id, period=period, amount=total(lines), currency=currency,
         lines=[ev.CommissionLine.model_validate({  # kind, tier and attainment ride as extra fields
             "component": x.component, "base": x.base, "rate": x.rate, "amount": x.amount, "kind": x.kind,
@@ -85,41 +186,8 @@ async def _announce_paid(uow: UnitOfWork, rep_id: str, deal_id: str, period: str
         }) for x in lines]))
 
 
-async def pay_deal(uow: UnitOfWork, deal: repo.Deal, source: str) -> None:
-    previous = {c.rep_id: c.credit_no for c in await repo.credits_of(uow.session, deal.deal_id)}
-    for rep_id, percent in deal.facts.splits:
-        await pay_rep(uow, deal, rep_id, percent, previous.get(rep_id, 0) + 1, source)
-
-
-async def claw_back(uow: UnitOfWork, deal_id: str, reason: str, source: str) -> None:
-    """Every standing credit on the deal is undone by negated lines in the current open period."""
-    now = uow.clock.now()
-    for credit in await repo.credits_of(uow.session, deal_id):
-        if credit.status == "pending":
-            await repo.set_credit_status(uow.session, deal_id, credit.rep_id, "cancelled", reason, now)
-        if credit.status != "paid" or credit.quota_period is None:
-            continue
-        lines = reversal(await repo.lines_of_credit(uow.session, credit), reason)
-        period = first_open(period_of(now.date(), kind_of(credit.quota_period)),
-                            await repo.closed_periods(uow.session))
-        await repo.add_lines(uow.session, lines, {
-            "rep_id": credit.rep_id, "deal_id": deal_id, "period": period, "currency": credit.currency,
-            "plan_id": credit.plan_id, "plan_version": credit.plan_version, "credit_no": credit.credit_no,
-            "source_event_id": source, "created_at": now})
-        await repo.set_credit_status(uow.session, deal_id, credit.rep_id, "reversed", reason, now)
-        await uow.emit("coxswain.commission.reversed.v1", subject=f"{credit.rep_id}:{deal_id}",
-                       data=ev.CommissionReversed(rep_id=credit.rep_id, deal_id=deal_id, period=period,
-                                                  amount=total(lines), currency=credit.currency or "USD",
-                                                  reason=reason))
-
-
-async def pay_waiting(uow: UnitOfWork, rep_id: str | None = None) -> int:
-    """Try every pending credit again (a plan, quota or rate arrived); returns how many got paid."""
-    paid = 0
-    for row in await repo.pending(uow.session, rep_id):
-        deal = await repo.deal(uow.session, row["deal_id"])
-        if deal is None or deal.facts.status != "won":
-            continue
-        await pay_rep(uow, deal, row["rep_id"], row["percent"], row["credit_no"], "pending")
-        paid += (await repo.credit_status(uow.session, row["deal_id"], row["rep_id"])) == "paid"
-    return paid
+async def credit_changed_terms(uow: UnitOfWork, cause: Cause, *, rep_ids: set[str] | None = None,
+                               plan_id: str | None = None, currency: str | None = None) -> None:
+    """A quota, plan version, assignment or exchange rate changed: re-credit what it may move, and what waited."""
+    deal_ids = await repo.credited_deals(uow.session, rep_ids=rep_ids, plan_id=plan_id, currency=currency)
+    await credit_deals(uow, deal_ids, cause)

@@ -29,12 +29,13 @@ class SetDraw:
     currency: str
 
 
-async def set_rate(cmd: SetRate, uow: UnitOfWork) -> int:
-    """Record a rate; commission waiting for it is calculated now. Returns how many credits got paid."""
+async def set_rate(cmd: SetRate, uow: UnitOfWork) -> None:
+    """Record (or correct) a rate; deals in that currency are recalculated, and what waited for it is paid."""
     await ledger_repo.put_rate(uow.session, cmd.base, cmd.quote, cmd.effective_on, cmd.rate, uow.clock.now())
-    paid = await ledger.pay_waiting(uow)
+    cause = ledger.Cause(f"exchange rate {cmd.base}->{cmd.quote} from {cmd.effective_on} set to {cmd.rate}",
+                         f"rate:{cmd.base}:{cmd.quote}:{cmd.effective_on}")
+    await ledger.credit_changed_terms(uow, cause, currency=cmd.base)
     await uow.commit()
-    return paid
 
 
 async def set_draw(cmd: SetDraw, uow: UnitOfWork) -> Decimal:

@@ -1,5 +1,6 @@
 """Commands from the API: plans, versions, assignments, quotas, rates, draws. Each commits its unit of work,
-and whatever it makes possible (a plan, a quota, a rate) pays the commission that was waiting for it."""
+and whatever it changes (a plan version, an assignment, a quota) recalculates the rep-periods it moves, paying
+what was waiting for it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from services.compensation import ledger_commands as ledger
 from services.compensation.db import plans_repo
 from services.compensation.domain.periods import kind_of
 from services.compensation.domain.plans import parse_terms
+from services.compensation.ledger_commands import Cause
 from shared.db.uow import UnitOfWork
 from shared.errors import ConflictError, NotFoundError
 from shared.events import catalog as ev
@@ -54,7 +56,8 @@ async def revise_plan(plan_id: str, effective_from: date, terms: dict[str, Any],
     parse_terms(terms)
     await must_exist(uow, plan_id)
     version = await plans_repo.add_version(uow.session, plan_id, effective_from, terms, uow.clock.now())
-    await ledger.pay_waiting(uow)
+    await ledger.credit_changed_terms(uow, Cause(f"plan {plan_id} version {version} from {effective_from}",
+                                                 f"plan:{plan_id}:{version}"), plan_id=plan_id)
     await uow.commit()
     return version
 
@@ -73,7 +76,8 @@ async def assign_plan(cmd: AssignPlan, uow: UnitOfWork) -> int:
         raise ConflictError(f"{cmd.rep_id} is already on plan {clash} for part of these dates")
     assignment_id = await plans_repo.assign(uow.session, cmd.plan_id, cmd.rep_id, cmd.starts_on, cmd.ends_on,
                                             uow.clock.now())
-    await ledger.pay_waiting(uow, cmd.rep_id)
+    await ledger.credit_changed_terms(uow, Cause(f"plan {cmd.plan_id} assigned from {cmd.starts_on}",
+                                                 f"assignment:{assignment_id}"), rep_ids={cmd.rep_id})
     await uow.commit()
     return assignment_id
 
@@ -83,5 +87,6 @@ async def set_quota(cmd: SetQuota, uow: UnitOfWork) -> None:
     await plans_repo.put_quota(uow.session, cmd.rep_id, cmd.period, cmd.amount, cmd.currency, uow.clock.now())
     await uow.emit("coxswain.quota.set.v1", subject=f"{cmd.rep_id}:{cmd.period}", data=ev.QuotaSet(
         rep_id=cmd.rep_id, period=cmd.period, amount=cmd.amount, currency=cmd.currency))
-    await ledger.pay_waiting(uow, cmd.rep_id)
+    await ledger.credit_changed_terms(uow, Cause(f"quota for {cmd.period} set to {cmd.amount} {cmd.currency}",
+                                                 f"quota:{cmd.rep_id}:{cmd.period}"), rep_ids={cmd.rep_id})
     await uow.commit()

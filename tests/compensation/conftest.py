@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from shared.testing.harness import RunningService, running_service
 OPS = auth_headers("ops")
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CLOSED = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
+LATER = CLOSED + timedelta(hours=1)  # deals are calculated in close order: the worked example's 40k is second
 WORKED_PLAN = {"id": "ae-2026", "name": "AE 2026", "effective_from": "2026-01-01", "currency": "USD",
                "period_kind": "quarter", "components": [
                    {"kind": "tiers", "name": "quota", "mode": "marginal",

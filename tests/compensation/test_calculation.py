@@ -139,12 +139,16 @@ def test_bad_terms_name_the_field(terms: dict, field: str) -> None:
 
 
 def test_what_if_recomputes_a_period_under_draft_terms() -> None:
-    from services.compensation.domain.simulation import PaidCredit, simulate
-    credits = [PaidCredit("d-80", "rep-1", DAY, D(100), D("80000.00"), D("8000.00")),
-               PaidCredit("d-40", "rep-1", DAY, D(100), D("40000.00"), D("5000.00"))]
+    from datetime import UTC, datetime
+
+    from services.compensation.domain.recalculation import Credit
+    from services.compensation.domain.simulation import simulate
+    at = datetime(2026, 11, 10, tzinfo=UTC)
+    credits = [Credit(share("80000.00", "d-80"), at, "ae", 1, WORKED),
+               Credit(share("40000.00", "d-40"), at.replace(hour=1), "ae", 1, WORKED)]
     draft = parse_terms({"currency": "USD", "components": [{"kind": "tiers", "mode": "marginal",
                          "tiers": [{"from": "0", "rate": "0.10"}, {"from": "100", "rate": "0.20"}]}]})
-    [outcome] = simulate(draft, credits, {"rep-1": D("100000")})
+    [outcome] = simulate(draft, {"rep-1": credits}, {"rep-1": D("100000")}, {"rep-1": D("13000.00")})
     # today 8,000 + 5,000 = 13,000; draft: 100,000 at 10% = 10,000 + 20,000 at 20% = 4,000 → 14,000
     assert (outcome.current, outcome.simulated, outcome.difference) == (D("13000.00"), D("14000.00"), D("1000.00"))
 

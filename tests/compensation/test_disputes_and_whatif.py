@@ -4,7 +4,7 @@ from __future__ import annotations
 from shared.testing import auth_headers
 from shared.testing.backends import EmbeddedBackend
 from shared.testing.harness import RunningService
-from tests.compensation.conftest import OPS, WORKED_PLAN, closed, lines, lines_until, send, setup_plan
+from tests.compensation.conftest import LATER, OPS, WORKED_PLAN, closed, lines, lines_until, send, setup_plan
 
 REP1 = auth_headers("rep", rep_id="rep-1")
 REP2 = auth_headers("rep", rep_id="rep-2")
@@ -14,7 +14,7 @@ async def _worked(client: object, backend: EmbeddedBackend) -> list[dict]:
     await setup_plan(client, WORKED_PLAN, {"rep-1": "100000.00"})
     await send(backend, "coxswain.deal.closed.v1", closed("d-80", "80000.00"), "d-80", 1)
     await lines_until(client, 1)
-    await send(backend, "coxswain.deal.closed.v1", closed("d-40", "40000.00"), "d-40", 1)
+    await send(backend, "coxswain.deal.closed.v1", closed("d-40", "40000.00", at=LATER), "d-40", 1)
     return await lines_until(client, 3)
 
 

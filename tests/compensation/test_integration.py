@@ -11,7 +11,7 @@ from shared.events import catalog as ev
 from shared.testing import eventually
 from shared.testing.backends import Backend
 from shared.testing.harness import running_service
-from tests.compensation.conftest import NOW, OPS, WORKED_PLAN, closed, published, send, setup_plan
+from tests.compensation.conftest import LATER, NOW, OPS, WORKED_PLAN, closed, published, send, setup_plan
 
 
 async def _statement(client: object, rep_id: str, period: str, count: int) -> dict:
@@ -30,7 +30,7 @@ async def test_raw_deal_events_to_a_statement_line_and_back(backend: Backend) ->
         raw = await send(backend, "coxswain.deal.closed.v1", closed("d-80", "80000.00"), "d-80", 1)
         await send(backend, "coxswain.deal.closed.v1", None, "d-80", 1, raw=raw)  # delivered twice
         await _statement(client, "rep-1", "2026-Q4", 1)  # deals on other keys may be consumed in any order
-        await send(backend, "coxswain.deal.closed.v1", closed("d-40", "40000.00"), "d-40", 1)
+        await send(backend, "coxswain.deal.closed.v1", closed("d-40", "40000.00", at=LATER), "d-40", 1)
         s = await _statement(client, "rep-1", "2026-Q4", 3)
         # 8,000 on the 80,000; 2,000 + 3,000 on the 40,000 across the 100% tier: 13,000, paid once
         assert [(x["deal_id"], x["amount"]) for x in s["lines"]] == [

@@ -9,6 +9,7 @@ from shared.testing import eventually
 from shared.testing.backends import EmbeddedBackend
 from shared.testing.harness import RunningService
 from tests.compensation.conftest import (
+    LATER,
     OPS,
     WORKED_PLAN,
     closed,
@@ -32,7 +33,7 @@ async def test_the_worked_example_through_the_service(compensation: RunningServi
     client = compensation.client
     await setup_plan(client, WORKED_PLAN, {"rep-1": "100000.00"})
     await send(embedded_backend, CLOSED_T, closed("d-80", "80000.00"), "d-80", 1)
-    await send(embedded_backend, CLOSED_T, closed("d-40", "40000.00"), "d-40", 1)
+    await send(embedded_backend, CLOSED_T, closed("d-40", "40000.00", at=LATER), "d-40", 1)
     got = await lines_until(client, 3)
     # 80,000 at 10% = 8,000; then 20,000 at 10% = 2,000 and 20,000 at 15% = 3,000
     assert _amounts(got) == [("d-80", "80000.00", "8000.00"), ("d-40", "20000.00", "2000.00"),
@@ -84,18 +85,19 @@ async def test_amount_change_and_loss_after_won_adjust_in_the_open_period(
     assert (await client.post("/v1/periods/2026-Q4/close", headers=OPS)).status_code == 200
     await send(embedded_backend, "coxswain.deal.updated.v1",
                ev.DealUpdated(deal_id="d-1", amount=D("110000.00"), currency="USD"), "d-1", 2)
-    got = await lines_until(client, 4)
-    # paid 5,000 on 50,000 in Q4; Q4 is closed, so the reversal (−5,000) and the recalculation on 110,000
-    # (100,000 at 10% = 10,000; 10,000 at 15% = 1,500) land in 2027-Q1
-    assert [(x["period"], x["base"], x["amount"], x["reason"]) for x in got] == [
-        ("2026-Q4", "50000.00", "5000.00", None),
-        ("2027-Q1", "-50000.00", "-5000.00", "deal amount or split changed after won"),
-        ("2027-Q1", "100000.00", "10000.00", None), ("2027-Q1", "10000.00", "1500.00", None)]
+    got = await lines_until(client, 3)
+    # paid 5,000 on 50,000 in Q4; Q4 is closed. Q4 recalculated on 110,000: 100,000 at 10% = 10,000 and 10,000 at
+    # 15% = 1,500; the difference (+5,000 in the 0-100% band, +1,500 in 100%+) lands in 2027-Q1, naming Q4
+    fix = "prior-period adjustment for 2026-Q4: deal amount, split or owner changed after won"
+    assert [(x["period"], x["tier"], x["base"], x["amount"], x["reason"]) for x in got] == [
+        ("2026-Q4", "0-100%", "50000.00", "5000.00", "deal closed won"),
+        ("2027-Q1", "0-100%", "50000.00", "5000.00", fix), ("2027-Q1", "100%+", "10000.00", "1500.00", fix)]
     await send(embedded_backend, CLOSED_T, closed("d-1", "110000.00", outcome="lost"), "d-1", 3)
-    got = await lines_until(client, 6)
-    assert [(x["amount"], x["reason"]) for x in got[4:]] == [("-10000.00", "deal lost after won"),
-                                                            ("-1500.00", "deal lost after won")]
-    assert sum(D(x["amount"]) for x in got) == D("0.00")  # 5,000 − 5,000 + 11,500 − 11,500
+    got = await lines_until(client, 5)
+    lost = "prior-period adjustment for 2026-Q4: deal lost after won"
+    assert [(x["period"], x["amount"], x["reason"]) for x in got[3:]] == [("2027-Q1", "-10000.00", lost),
+                                                                         ("2027-Q1", "-1500.00", lost)]
+    assert sum(D(x["amount"]) for x in got) == D("0.00")  # 5,000 + 5,000 + 1,500 − 10,000 − 1,500
     r = await client.post("/v1/periods/2026-Q4/close", headers=OPS)
     assert r.status_code == 409
 
@@ -188,7 +190,7 @@ async def test_a_split_change_on_a_won_deal_moves_the_commission(compensation: R
     new_splits = [ev.Split(rep_id="rep-1", percent=D("50")), ev.Split(rep_id="rep-2", percent=D("50"))]
     await send(embedded_backend, "coxswain.deal.updated.v1", ev.DealUpdated(deal_id="d-1", splits=new_splits),
                "d-1", 2)
-    got = await lines_until(client, 4)
-    # 9,000 × 10% = 900 to rep-1, reversed; then 4,500 × 10% = 450 each
-    assert [(x["rep_id"], x["amount"]) for x in got] == [
-        ("rep-1", "900.00"), ("rep-1", "-900.00"), ("rep-1", "450.00"), ("rep-2", "450.00")]
+    got = await lines_until(client, 3)
+    # 9,000 × 10% = 900 to rep-1; at 50/50 each is due 4,500 × 10% = 450: rep-1 gives back 450, rep-2 gets 450
+    assert [(x["rep_id"], x["base"], x["amount"]) for x in got] == [
+        ("rep-1", "9000.00", "900.00"), ("rep-1", "-4500.00", "-450.00"), ("rep-2", "4500.00", "450.00")]

@@ -1,4 +1,4 @@
-"""Periods and what each deal event means for a deal the ledger already knows."""
+"""Periods, and whom a deal credits."""
 from __future__ import annotations
 
 from datetime import date
@@ -24,24 +24,7 @@ def test_periods() -> None:
         kind_of("2026-13")
 
 
-def test_won_pays_once_and_a_changed_fact_recredits() -> None:
-    won = deals.DealFacts("won", D("80000.00"), "USD", SPLITS)
-    assert deals.on_won(None, D("80000.00"), "USD", SPLITS) == "credit"
-    assert deals.on_won(won, D("80000"), "USD", (("rep-1", D("60.00")), ("rep-2", D(40)))) == "nothing"
-    assert deals.on_won(won, D("90000.00"), "USD", SPLITS) == "recredit"
-    assert deals.on_won(deals.DealFacts("open", D(1), "USD", ()), D(1), "USD", ()) == "credit"
-
-
-def test_reopen_or_lost_reverses_only_a_won_deal() -> None:
-    assert deals.on_unwon(deals.DealFacts("won", D(1), "USD", ())) == "reverse"
-    assert deals.on_unwon(deals.DealFacts("open", D(1), "USD", ())) == "nothing"
-    assert deals.on_unwon(None) == "nothing"
-
-
-def test_amount_change_on_a_won_deal_recredits() -> None:
-    won = deals.DealFacts("won", D("80000.00"), "USD", SPLITS)
-    assert deals.on_changed(won, D("70000.00"), None, None) == "recredit"
-    assert deals.on_changed(won, D("80000.00"), "USD", None) == "nothing"
-    assert deals.on_changed(won, None, None, (("rep-1", D(100)),)) == "recredit"
-    assert deals.on_changed(deals.DealFacts("open", D(1), "USD", ()), D(5), None, None) == "nothing"
+def test_credit_follows_the_owner_only_when_the_deal_has_no_explicit_splits() -> None:
     assert deals.splits_or_owner((), "rep-9") == (("rep-9", D(100)),)
+    assert deals.moved_owner((("rep-1", D(100)),), "rep-1", "rep-2") == (("rep-2", D(100)),)
+    assert deals.moved_owner(SPLITS, "rep-1", "rep-3") == SPLITS  # explicit 60/40 splits stay

@@ -129,6 +129,7 @@ class LineOut(BaseModel):
     attainment_after: Money | None = None
     plan_id: str | None = None
     plan_version: int | None = None
+    quota_period: str | None = Field(default=None, description="the period whose calculation the line belongs to")
     reason: str | None = None
     created_at: datetime
 
@@ -146,6 +147,30 @@ class PeriodOut(BaseModel):
     draw_lines: int = 0
 
 
+class CalculatedLineOut(BaseModel):
+    deal_id: str
+    component: str
+    kind: str
+    tier: str | None = Field(description="the tier's band, e.g. 0-100% of quota")
+    base: Money
+    rate: Money
+    amount: Money
+    attainment_before: Money | None
+    attainment_after: Money | None
+    plan_id: str | None
+    plan_version: int | None
+
+
+class CalculationOut(BaseModel):
+    """The plan applied now, from scratch, to the period's credits (deals in close order), so a rep can check
+    their pay by hand: `paid` is every line written for this period (wherever it landed), `difference` what is
+    still to be appended (zero once the ledger has caught up)."""
+    lines: list[CalculatedLineOut]
+    total: Money
+    paid: Money
+    difference: Money
+
+
 class StatementOut(BaseModel):
     rep_id: str
     period: str
@@ -159,6 +184,7 @@ class StatementOut(BaseModel):
     payout: Money
     draw: DrawOut | None = None
     closed: bool
+    calculation: CalculationOut
 
 
 class TeamRowOut(BaseModel):

@@ -10,17 +10,28 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Response
 
+from services.compensation import ledger_commands as ledger
 from services.compensation.api.access import ensure_sees_rep, ensure_sees_team
 from services.compensation.api.deps import Reader, Uow
-from services.compensation.api.schemas import DrawOut, LineOut, StatementOut, TeamRowOut, TeamStatementOut
+from services.compensation.api.schemas import (
+    CalculatedLineOut,
+    CalculationOut,
+    DrawOut,
+    LineOut,
+    StatementOut,
+    TeamRowOut,
+    TeamStatementOut,
+)
 from services.compensation.db import ledger_repo, org, statements_repo
 from services.compensation.domain.commission import attainment_percent
 from services.compensation.domain.periods import kind_of
+from services.compensation.domain.recalculation import period_total
 from shared.db.uow import UnitOfWork
 
 router = APIRouter(prefix="/statements", tags=["statements"])
 CSV_FIELDS = ("id", "period", "deal_id", "component", "kind", "base", "rate", "amount", "currency", "tier",
               "attainment_before", "attainment_after", "plan_id", "plan_version", "reason")
+CALCULATED_FIELDS = ("component", "kind", "tier", "base", "rate", "amount", "attainment_before", "attainment_after")
 
 
 async def build_statement(uow: UnitOfWork, rep_id: str, period: str) -> StatementOut:
@@ -37,7 +48,17 @@ async def build_statement(uow: UnitOfWork, rep_id: str, period: str) -> Statemen
         rep_id=rep_id, period=period, currency=lines[0].currency if lines else None, lines=lines,
         totals_by_component=by_component, total=total, quota=quota, credited=credited,
         attainment=attainment_percent(credited, quota), payout=total,
-        draw=DrawOut(**draw) if draw else None, closed=period in await ledger_repo.closed_periods(uow.session))
+        draw=DrawOut(**draw) if draw else None, closed=period in await ledger_repo.closed_periods(uow.session),
+        calculation=await _calculation(uow, rep_id, period))
+
+
+async def _calculation(uow: UnitOfWork, rep_id: str, period: str) -> CalculationOut:
+    expected = await ledger.period_calculation(uow, rep_id, period)
+    paid = period_total(await ledger_repo.period_lines(uow.session, rep_id, period))
+    lines = [CalculatedLineOut(deal_id=x.deal_id, plan_id=x.plan_id, plan_version=x.plan_version,
+                               **{k: getattr(x.line, k) for k in CALCULATED_FIELDS}) for x in expected]
+    return CalculationOut(lines=lines, total=period_total(expected), paid=paid,
+                          difference=period_total(expected) - paid)
 
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -6,15 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.compensation.db.models import commission_lines, credits, deals, exchange_rates, periods
 from services.compensation.domain.calculation import Line
 from services.compensation.domain.deals import DealFacts, Splits
+from services.compensation.domain.recalculation import CALCULATED_KINDS, LedgerLine
 from shared.db.upsert import insert_for
-
-PAID_KINDS = ("commission", "true_up", "cap")  # what caps count: SPIFs and draws are outside them
 
 
 @dataclass(frozen=True)
@@ -89,21 +88,6 @@ async def set_credit_status(session: AsyncSession, deal_id: str, rep_id: str, st
                           .values(status=status, reason=reason, updated_at=at))
 
 
-async def credited(session: AsyncSession, rep_id: str, quota_period: str, except_deal: str) -> Decimal:
-    """What the rep's paid credits in the quota period add up to, this deal aside: attainment before it."""
-    stmt = select(func.coalesce(func.sum(credits.c.base), 0)).where(
-        credits.c.rep_id == rep_id, credits.c.quota_period == quota_period, credits.c.status == "paid",
-        credits.c.deal_id != except_deal)
-    return Decimal((await session.execute(stmt)).scalar_one())
-
-
-async def paid_in_period(session: AsyncSession, rep_id: str, period: str) -> Decimal:
-    stmt = select(func.coalesce(func.sum(commission_lines.c.amount), 0)).where(
-        commission_lines.c.rep_id == rep_id, commission_lines.c.period == period,
-        commission_lines.c.kind.in_(PAID_KINDS))
-    return Decimal((await session.execute(stmt)).scalar_one())
-
-
 def _row(x: Line, common: dict[str, Any]) -> dict[str, Any]:
     return {"component": x.component, "kind": x.kind, "base": x.base, "rate": x.rate, "amount": x.amount,
             "tier": x.tier, "attainment_before": x.attainment_before, "attainment_after": x.attainment_after,
@@ -118,15 +102,6 @@ async def add_lines(session: AsyncSession, lines: list[Line], common: dict[str, 
 async def add_line(session: AsyncSession, line: Line, common: dict[str, Any]) -> int:
     stmt = commission_lines.insert().values(_row(line, common)).returning(commission_lines.c.id)
     return int((await session.execute(stmt)).scalar_one())
-
-
-async def lines_of_credit(session: AsyncSession, c: Credit) -> list[Line]:
-    stmt = select(commission_lines).where(
-        commission_lines.c.deal_id == c.deal_id, commission_lines.c.rep_id == c.rep_id,
-        commission_lines.c.credit_no == c.credit_no, commission_lines.c.reason.is_(None)
-    ).order_by(commission_lines.c.id)
-    return [Line(r.component, r.kind, r.base, r.rate, r.amount, r.tier, r.attainment_before, r.attainment_after)
-            for r in await session.execute(stmt)]
 
 
 async def rate_on(session: AsyncSession, base: str, quote: str, day: date) -> Decimal | None:
@@ -157,24 +132,74 @@ async def credit_status(session: AsyncSession, deal_id: str, rep_id: str) -> str
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def paid_credits(session: AsyncSession, plan_id: str, quota_period: str) -> list[dict[str, Any]]:
-    """The plan's paid credits in a period, in the order they were paid, with what each paid and its deal."""
-    c, x = credits.c, commission_lines.c
-    paid = (select(x.deal_id, x.rep_id, x.credit_no, func.min(x.id).label("first_id"),
-                   func.sum(x.amount).label("paid"))
-            .where(x.reason.is_(None)).group_by(x.deal_id, x.rep_id, x.credit_no).subquery())
-    stmt = (select(c.deal_id, c.rep_id, c.percent, c.base, paid.c.paid, deals.c.closed_at, deals.c.products,
-                   deals.c.new_logo)
-            .join(paid, (paid.c.deal_id == c.deal_id) & (paid.c.rep_id == c.rep_id)
-                  & (paid.c.credit_no == c.credit_no))
+@dataclass(frozen=True)
+class PeriodCredit:
+    """A paid credit of a rep's quota period with the deal facts the calculation needs."""
+    deal_id: str
+    percent: Decimal
+    base: Decimal
+    plan_id: str
+    plan_version: int
+    closed_at: datetime
+    deal_amount: Decimal
+    deal_currency: str
+    products: frozenset[str]
+    new_logo: bool
+
+
+async def period_credits(session: AsyncSession, rep_id: str, quota_period: str) -> list[PeriodCredit]:
+    c = credits.c
+    stmt = (select(c.deal_id, c.percent, c.base, c.plan_id, c.plan_version, deals.c.closed_at, deals.c.amount,
+                   deals.c.currency, deals.c.products, deals.c.new_logo)
             .join(deals, deals.c.deal_id == c.deal_id)
-            .where(c.plan_id == plan_id, c.quota_period == quota_period, c.status == "paid")
-            .order_by(paid.c.first_id))
-    return [dict(r._mapping) for r in await session.execute(stmt)]
+            .where(c.rep_id == rep_id, c.quota_period == quota_period, c.status == "paid"))
+    return [PeriodCredit(r.deal_id, r.percent, r.base, r.plan_id, r.plan_version, r.closed_at, r.amount,
+                         r.currency, frozenset(r.products), bool(r.new_logo)) for r in await session.execute(stmt)]
 
 
-async def lock_rep(session: AsyncSession, rep_id: str) -> None:
-    """Serialise one rep's credits across consumer replicas (attainment is a running sum); PostgreSQL only,
-    SQLite already allows a single writer."""
+async def period_lines(session: AsyncSession, rep_id: str, quota_period: str) -> list[LedgerLine]:
+    """What the ledger paid for a rep's quota period under the plan, in the order it was written."""
+    x = commission_lines.c
+    stmt = (select(commission_lines).where(x.rep_id == rep_id, x.quota_period == quota_period,
+                                           x.kind.in_(CALCULATED_KINDS), x.deal_id.is_not(None)).order_by(x.id))
+    return [LedgerLine(r.deal_id, r.plan_id, r.plan_version,
+                       Line(r.component, r.kind, r.base, r.rate, r.amount, r.tier, r.attainment_before,
+                            r.attainment_after)) for r in await session.execute(stmt)]
+
+
+async def plan_reps(session: AsyncSession, plan_id: str, quota_period: str) -> list[str]:
+    c = credits.c
+    stmt = (select(c.rep_id).where(c.plan_id == plan_id, c.quota_period == quota_period, c.status == "paid")
+            .distinct().order_by(c.rep_id))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def period_currency(session: AsyncSession, rep_id: str, quota_period: str) -> str | None:
+    x = commission_lines.c
+    stmt = (select(x.currency).where(x.rep_id == rep_id, x.quota_period == quota_period)
+            .order_by(x.id.desc()).limit(1))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def credited_deals(session: AsyncSession, *, rep_ids: set[str] | None = None, plan_id: str | None = None,
+                         currency: str | None = None) -> list[str]:
+    """Deals whose credits a change of quota, plan or rate may move: those of the reps, the plan or the currency,
+    and every pending one (it may be what was waited for)."""
+    c = credits.c
+    wanted = [c.status == "pending"]
+    if rep_ids is not None:
+        wanted.append(c.rep_id.in_(sorted(rep_ids)))
+    if plan_id is not None:
+        wanted.append(c.plan_id == plan_id)
+    if currency is not None:
+        wanted.append(c.deal_id.in_(select(deals.c.deal_id).where(deals.c.currency == currency)))
+    stmt = select(c.deal_id).where(or_(*wanted)).distinct().order_by(c.deal_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def lock_reps(session: AsyncSession, rep_ids: set[str]) -> None:
+    """Serialise reps' recalculations across consumer replicas, always in one global order (sorted) so two
+    transactions never wait on each other in a cycle; PostgreSQL only, SQLite already allows a single writer."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:rep))"), {"rep": f"comp:{rep_id}"})
+        for rep_id in sorted(rep_ids):
+            await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:rep))"), {"rep": f"comp:{rep_id}"})

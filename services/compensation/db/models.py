@@ -82,7 +82,8 @@ commission_lines = Table(
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("rep_id", String(64), nullable=False),
     Column("deal_id", String(64), nullable=True, index=True),
-    Column("period", String(7), nullable=False),
+    Column("period", String(7), nullable=False),  # where the line is paid (the first open period)
+    Column("quota_period", String(7), nullable=True),  # whose calculation it belongs to (null: draws, adjustments)
     Column("component", String(100), nullable=False),
     Column("kind", String(12), nullable=False),
     Column("base", ExactDecimal(20, 2), nullable=False),
@@ -99,6 +100,7 @@ commission_lines = Table(
     Column("source_event_id", String(64), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_lines_rep_period", "rep_id", "period"),
+    Index("ix_lines_rep_quota_period", "rep_id", "quota_period"),
 )
 periods = Table(
     "periods", metadata,

@@ -97,3 +97,8 @@ async def quota(session: AsyncSession, rep_id: str, period: str) -> tuple[Decima
 async def quotas_of(session: AsyncSession, rep_id: str) -> list[dict[str, Any]]:
     stmt = select(quotas).where(quotas.c.rep_id == rep_id).order_by(quotas.c.period)
     return [dict(r._mapping) for r in await session.execute(stmt)]
+
+
+async def version_terms(session: AsyncSession, plan_id: str, version: int) -> dict[str, Any] | None:
+    stmt = select(plan_versions.c.terms).where(plan_versions.c.plan_id == plan_id, plan_versions.c.version == version)
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -1,25 +1,12 @@
-"""What-if: a period's paid credits recalculated under draft terms, in the order they were paid."""
+"""What-if: a period's credits recalculated under draft terms, by the same calculation the ledger uses."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from services.compensation.domain.calculation import DealShare, Standing, calculate, total
-from services.compensation.domain.commission import HUNDRED
 from services.compensation.domain.plans import PlanTerms
-
-
-@dataclass(frozen=True)
-class PaidCredit:
-    deal_id: str
-    rep_id: str
-    closed_on: date
-    percent: Decimal
-    base: Decimal  # in the plan's currency
-    paid: Decimal  # what the ledger paid on it (before any reversal)
-    products: frozenset[str] = frozenset()
-    new_logo: bool = False
+from services.compensation.domain.recalculation import Credit, calculate_period, period_total
 
 
 @dataclass(frozen=True)
@@ -33,23 +20,9 @@ class RepOutcome:
         return self.simulated - self.current
 
 
-def simulate(terms: PlanTerms, credits: list[PaidCredit], quotas: dict[str, Decimal]) -> list[RepOutcome]:
-    credited: dict[str, Decimal] = {}
-    paid_in_period: dict[str, Decimal] = {}
-    current: dict[str, Decimal] = {}
-    simulated: dict[str, Decimal] = {}
-    for c in credits:
-        deal_amount = c.base * HUNDRED / c.percent if c.percent else c.base
-        share = DealShare(c.deal_id, c.rep_id, c.closed_on, deal_amount, c.percent, c.base, c.products, c.new_logo)
-        quota = quotas.get(c.rep_id)
-        if terms.needs_quota and not quota:
-            lines = []
-        else:
-            standing = Standing(credited.get(c.rep_id, Decimal(0)), quota, paid_in_period.get(c.rep_id, Decimal(0)))
-            lines = calculate(terms, share, standing)
-        credited[c.rep_id] = credited.get(c.rep_id, Decimal(0)) + c.base
-        capped = sum((x.amount for x in lines if x.kind != "spif"), Decimal(0))
-        paid_in_period[c.rep_id] = paid_in_period.get(c.rep_id, Decimal(0)) + capped
-        simulated[c.rep_id] = simulated.get(c.rep_id, Decimal("0.00")) + total(lines)
-        current[c.rep_id] = current.get(c.rep_id, Decimal("0.00")) + c.paid
-    return [RepOutcome(rep, current[rep], simulated[rep]) for rep in sorted(current)]
+def simulate(terms: PlanTerms, credits: Mapping[str, Sequence[Credit]], quotas: Mapping[str, Decimal | None],
+             current: Mapping[str, Decimal]) -> list[RepOutcome]:
+    """Each rep's period under `terms` beside what the ledger holds for it now (`current`)."""
+    return [RepOutcome(rep, current.get(rep, Decimal("0.00")),
+                       period_total(calculate_period([replace(c, terms=terms) for c in credits[rep]], quotas.get(rep))))
+            for rep in sorted(credits)]
