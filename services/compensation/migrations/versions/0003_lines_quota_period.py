@@ -1,13 +1,13 @@
 """Ledger lines name the quota period whose calculation they belong to (a recalculation sums them by it).
 
-Revision ID: 0002_lines_quota_period
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_lines_quota_period"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
