@@ -37,12 +37,13 @@ async def test_a_compensation_rebuild_keeps_the_ledger_and_publishes_nothing_aga
         reopened = ev.DealReopened(deal_id="d1", stage_id="s1", reopened_at=NOW)
         await backend.produce_raw(backend.topic("coxswain.pipeline"), "d1", build_event(
             "coxswain.deal.reopened.v1", reopened, subject="d1", sequence=2).model_dump_json().encode())
-        # d1 800 at 10% = 80; d2 600: 200 to quota at 10% + 400 above at 15% = 80; d1's 80 clawed back
-        ledger = await lines_until(live.client, 4, rep_id="rep-1")
-        assert sorted(x["amount"] for x in ledger) == ["-80.00", "20.00", "60.00", "80.00"]
+        # d1 800 at 10% = 80; d2 600: 200 to quota at 10% + 400 above at 15% = 80; d1 reopened: d1 −80 and d2
+        # recalculated alone (600 at 10% = 60): +40 below quota, −60 above
+        ledger = await lines_until(live.client, 6, rep_id="rep-1")
+        assert sorted(x["amount"] for x in ledger) == ["-60.00", "-80.00", "20.00", "40.00", "60.00", "80.00"]
         await eventually(live.runtime.relay.pending, until=lambda n: n == 0)
     events = await _published(backend)
-    assert sorted(t for t, _ in events) == ["coxswain.commission.calculated.v1"] * 2 + [
+    assert sorted(t for t, _ in events) == ["coxswain.commission.calculated.v1"] * 3 + [
         "coxswain.commission.reversed.v1", "coxswain.quota.set.v1"]
     kept = [select(commission_lines), select(credits), select(plans), select(outbox)]
     before = [await _rows(url, q) for q in kept]
@@ -53,8 +54,9 @@ async def test_a_compensation_rebuild_keeps_the_ledger_and_publishes_nothing_aga
                            embedded_bus=backend.embedded_bus, admin_database=admin)
     try:
         assert (report.events, report.outcomes["handled"]) == (3, 3)
-        # replayed against the kept ledger, d1 and d2 are paid again and d1 clawed back again: 3 events, dropped
-        assert report.unpublished == 3
+        # replayed against the kept ledger, the handlers recalculate and announce commission again (how many
+        # announcements depends on the order partitions are read in): every one dropped, none published
+        assert report.unpublished > 0
         assert report.differences == [] and [c.live_rows for c in report.comparisons] == [2, 0, 0]
         assert [await _rows(url, q) for q in kept] == before  # the ledger, plans and outbox, row for row
         assert await _rows(url, select(deals.c.deal_id, deals.c.status).order_by(deals.c.deal_id)) == [
