@@ -108,8 +108,8 @@ async def _open_per_rep_in_leads(pair: Pair) -> Counter[str | None]:
     return Counter(x["owner_id"] for x in (await _leads(pair)).values() if x["status"] in OPEN_STATUSES)
 
 
-async def _coverage(pair: Pair) -> dict[str, Any]:
-    r = await pair.territory.client.get("/v1/coverage", headers=OPS)
+async def _coverage(pair: Pair, rollup: bool = True) -> dict[str, Any]:
+    r = await pair.territory.client.get("/v1/coverage", headers=OPS, params={"rollup": str(rollup).lower()})
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -200,3 +200,63 @@ async def test_a_breached_follow_up_sla_moves_the_lead_to_another_member_of_its_
         assert [e["data"]["rep_id"] for e in routed] == ["ana", "bo"]
         assert _open_per_rep_in_coverage(await _coverage(pair)) == {"ana": 0, "bo": 1, "cy": 0}
 
+
+
+COUNTRIES = ("Germany", "France", "United Kingdom", "Japan", "Australia", "United States", "Brazil")
+
+
+async def test_after_a_workload_leads_and_coverage_count_the_same_open_leads_per_rep(backend: Backend) -> None:
+    async with _services(backend) as pair:
+        await _organise(pair.territory, {
+            "europe": {"ana": 8, "bo": 6, "eve": 4, "cy": 6}, "rest": {"dee": 5, "fin": 3, "gus": 3, "hal": 4}}, [
+            {"id": "world", "name": "world", "rep_ids": ["gus"], "is_default": True},
+            _by_country("emea", ["ana", "bo", "eve"], "DE", "FR"), _by_country("uk", ["cy", "bo"], "GB"),
+            _by_country("apac", ["dee", "hal"], "JP", "AU"), _by_country("americas", [], "US", parent_id="world")])
+        ids = []
+        for i in range(63):  # nine of each country, a minute apart, so follow-up deadlines come one by one
+            ids += await _capture(pair, 1, COUNTRIES[i % len(COUNTRIES)], f"w{i}")
+            pair.clock.advance(minutes=1)
+        await _quiet(pair)
+        for i, lead_id in enumerate(ids):
+            change = ({"status": "working"} if i % 7 == 3 else
+                      {"status": "disqualified", "disqualified_reason": "no budget"} if i % 11 == 5 else None)
+            if change:
+                assert (await pair.leads.client.patch(f"/v1/leads/{lead_id}", headers=OPS,
+                                                      json=change)).status_code == 200
+        for lead_id in ids[::13]:
+            converted = await pair.leads.client.post(f"/v1/leads/{lead_id}/convert", headers=OPS,
+                                                     json={"amount": "1000.00", "currency": "EUR"})
+            assert converted.status_code in (200, 409), converted.text  # a disqualified lead cannot convert
+        for rep_id in ("ana", "dee"):
+            assert (await pair.territory.client.post(f"/v1/reps/{rep_id}/deactivate", headers=OPS)).status_code == 200
+        plan = await pair.territory.client.post("/v1/plans", headers=OPS, json={
+            "name": "France apart", "upsert": [_by_country("france", ["fin"], "FR", priority=5)]})
+        assert plan.status_code == 201, plan.text
+        activated = await pair.territory.client.post(f"/v1/plans/{plan.json()['id']}/activate", headers=OPS)
+        assert activated.status_code == 200, activated.text
+        await _quiet(pair)
+        pair.clock.advance(minutes=1440 - 63 + 30)  # the first 30 captured leads are past their deadline
+        first_sweep = await sweep_once(pair.leads.runtime.uow)
+        await _quiet(pair)
+        assert (await pair.territory.client.post("/v1/reps/bo/deactivate", headers=OPS)).status_code == 200
+        pair.clock.advance(days=2)  # every lead still new is past its deadline again
+        second_sweep = await sweep_once(pair.leads.runtime.uow)
+        await _quiet(pair)
+
+        in_leads = await _open_per_rep_in_leads(pair)
+        coverage = await _coverage(pair, rollup=False)
+        in_coverage = _open_per_rep_in_coverage(coverage)
+        assert {rep: in_leads.get(rep, 0) for rep in in_coverage} == in_coverage
+        assert set(in_leads) - {None} <= set(in_coverage)
+        assert in_leads[None] == sum(t["waiting_without_rep"] for t in coverage["territories"])
+        assert in_coverage["ana"] == in_coverage["dee"] == in_coverage["bo"] == 0  # deactivated: none left
+        capacities = {"cy": 6, "eve": 4, "fin": 3, "gus": 3, "hal": 4}
+        assert all(in_coverage[rep] <= cap for rep, cap in capacities.items())
+
+        # not a vacuous agreement: the workload moved leads on every path, to reps and to nobody
+        assert first_sweep > 0 and second_sweep > 0
+        reasons = [e["data"]["reason"] for e in await leads_events(backend, "coxswain.lead.assigned.v1")]
+        for why in ("routed: rep ana deactivated", "routed: rep dee deactivated", "routed: plan France apart",
+                    "routed: follow-up SLA breached by"):
+            assert any(r.startswith(why) for r in reasons), why
+        assert any(e["data"]["rep_id"] is None for e in await leads_events(backend, "coxswain.lead.assigned.v1"))
