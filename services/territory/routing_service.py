@@ -78,6 +78,10 @@ async def reroute_booked_lead(row: dict[str, Any], uow: UnitOfWork, *, note: str
 
 async def reroute_leads_of(rep_id: str, uow: UnitOfWork) -> list[Routing]:
     """A deactivated rep's open leads, each to another active member under the routing rules, or to nobody
-    (`lead.routed` with `rep_id: null`); one after the other, so each sees the loads the previous left."""
+    (`lead.routed` with `rep_id: null`); one after the other, so each sees the loads the previous left.
+
+    Every territory's turn is locked first: a lead being routed to the rep right now commits before the rep's
+    leads are read (and is moved with them), and one routed after sees the rep inactive."""
+    await repo.load_rotations(uow.session, sorted(await repo.all_territories(uow.session)))
     return [await reroute_booked_lead(row, uow, note=f"rep {rep_id} deactivated: ")
             for row in await books.open_lead_rows_of(session=uow.session, rep_id=rep_id)]
