@@ -161,6 +161,24 @@ async def test_a_deactivated_reps_leads_go_to_the_other_members_of_their_territo
         await _quiet(pair)
         assert len(await territory_events(backend, "coxswain.lead.routed.v1")) == 6 + 4
 
+        # the waiting lead's follow-up clock restarted: untouched, it is breached "by nobody" and territory
+        # tries again; eve now has room for 2 (rotation: eve -1 + 2 = 1, the only one free) and takes it
+        for other in set(leads) - {nobody}:
+            touched = await pair.leads.client.patch(f"/v1/leads/{other}", headers=OPS, json={"status": "working"})
+            assert touched.status_code == 200
+        roomier = await pair.territory.client.put("/v1/reps/eve", headers=OPS, json={
+            "name": "eve", "email": "eve@corp.example", "team_id": "europe", "capacity": 2})
+        assert roomier.status_code == 200, roomier.text
+        pair.clock.advance(minutes=1440)  # cold: 1440 minutes from the unassignment at 09:00
+        assert await sweep_once(pair.leads.runtime.uow) == 1
+        await _quiet(pair)
+        placed = (await pair.leads.client.get(f"/v1/leads/{nobody}", headers=OPS)).json()
+        assert (placed["owner_id"], placed["assignments"][-1]["reason"]) == (
+            "eve", "routed: follow-up SLA breached by nobody: matched rule 0 of territory emea")
+        coverage = await _coverage(pair)
+        assert _open_per_rep_in_coverage(coverage) == {"ana": 0, "bo": 2, "eve": 2, "cy": 1, "dee": 1}
+        assert next(t for t in coverage["territories"] if t["territory_id"] == "emea")["waiting_without_rep"] == 0
+
 
 async def test_a_breached_follow_up_sla_moves_the_lead_to_another_member_of_its_territory(
         backend: Backend) -> None:
