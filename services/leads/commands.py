@@ -109,6 +109,16 @@ async def assign_lead(lead_id: str, rep_id: str, reason: str, uow: UnitOfWork,
     return await store(uow, before, rescored(lead, await org.load_rules(uow.session), policy.bands), facts)
 
 
+async def unassign_lead(lead_id: str, reason: str, uow: UnitOfWork, territory_id: str | None = None) -> Lead:
+    """Territory found nobody to take the lead: it waits without a rep (lead.assigned, rep_id null)."""
+    before = await repo.get_lead(uow.session, lead_id, for_update=True)
+    lead, facts = domain.unassign(before, uow.clock.now(), reason, territory_id)
+    if lead == before:
+        return before
+    policy = await org.load_policy(uow.session)
+    return await store(uow, before, rescored(lead, await org.load_rules(uow.session), policy.bands), facts)
+
+
 async def convert_lead(lead_id: str, amount: Decimal, currency: str, uow: UnitOfWork) -> Lead:
     before = await repo.get_lead(uow.session, lead_id, for_update=True)
     lead, facts = domain.convert(before, amount, currency, uow.clock.now())

@@ -1,5 +1,6 @@
-"""The follow-up SLA sweeper: leads still `new` past their stored deadline are breached (lead.sla_breached),
-then re-routed to a stand-in or escalated to the owner's manager, as the stored SLA policy says.
+"""The follow-up SLA sweeper: leads still `new` past their stored deadline are breached (lead.sla_breached with
+the stored policy's `action`). With `reroute`, territory chooses another rep and its lead.routed moves the lead;
+with `escalate`, the owner keeps the lead and the owner's manager is named (no owner change, so leads does it).
 
 Deadlines live in the leads table, so a restart loses none; the sweep reads the time from the runtime's clock.
 """
@@ -13,7 +14,6 @@ from services.leads import commands
 from services.leads.db import org
 from services.leads.db import repository as repo
 from services.leads.domain import sla
-from services.leads.domain.org import pick_stand_in
 from shared.db.uow import UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
@@ -46,12 +46,6 @@ async def breach_lead(lead_id: str, uow: UnitOfWork) -> int:
     if policy.breach_action == "escalate":
         lead = sla.escalate(lead, await org.manager_of(uow.session, lead.owner_id))
         facts[0].data["escalated_to"] = lead.escalated_to
-    else:
-        members = await org.members_of(uow.session, lead.territory_id)
-        chosen = pick_stand_in(lead.owner_id, members, await org.all_reps(uow.session),
-                               await repo.open_load(uow.session))
-        lead, more = sla.reroute_after_breach(lead, chosen, now, policy.bands)
-        facts += more
     await commands.store(uow, before, lead, facts)
     await uow.commit()
     return 1

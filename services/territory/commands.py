@@ -15,18 +15,22 @@ from services.territory.domain.territories import (
     check_parent_exists,
     check_single_default,
 )
+from services.territory.routing_service import reroute_leads_of
 from shared.db.uow import UnitOfWork
 from shared.errors import ConflictError, InvalidInput
 from shared.events import catalog as ev
 
 
 async def upsert_rep(rep: Rep, uow: UnitOfWork) -> Rep:
+    """Save and announce the rep; an inactive rep's open leads are routed again in the same transaction."""
     if rep.team_id is not None and rep.team_id not in await repo.all_teams(uow.session):
         raise InvalidInput("team_id", f"team {rep.team_id} does not exist")
     version = await repo.save_rep(uow.session, rep)
     await uow.emit("coxswain.rep.upserted.v1", subject=rep.id, sequence=version, data=ev.RepUpserted(
         rep_id=rep.id, name=rep.name, email=rep.email, team_id=rep.team_id, active=rep.active,
         capacity=rep.capacity, segments=list(rep.segments)))
+    if not rep.active:
+        await reroute_leads_of(rep.id, uow)  # none left the second time: a repeated deactivation moves nothing
     await uow.commit()
     return rep
 

@@ -6,7 +6,7 @@ event id) changes nothing, and an older fact never overwrites a newer one.
 from __future__ import annotations
 
 from services.territory.db import books
-from services.territory.routing_service import route_and_book
+from services.territory.routing_service import reroute_booked_lead, route_and_book
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent
 from shared.events import catalog as ev
@@ -35,6 +35,21 @@ async def record_assignment(event: CloudEvent, uow: UnitOfWork) -> None:
         return
     await books.save_lead(uow.session, {**row, "rep_id": data.rep_id, "assigned_at": data.assigned_at,
                                         "territory_id": data.territory_id or row.get("territory_id")})
+
+
+async def reroute_after_breach(event: CloudEvent, uow: UnitOfWork) -> None:
+    """lead.sla_breached → another member takes the lead under the routing rules (never the rep who let it
+    wait); with nobody else free it stays where it is. Leads' `escalate` policy keeps the owner: nothing moves.
+
+    Only a breach by the lead's current holder moves it, so a repeated or stale breach moves nothing."""
+    data: ev.LeadSlaBreached = event.data
+    if (data.model_extra or {}).get("action", "reroute") != "reroute":
+        return
+    row = await books.lead_row(uow.session, data.lead_id)
+    if row is None or not row["is_open"] or row.get("rep_id") != data.rep_id:
+        return
+    await reroute_booked_lead(row, uow, note=f"follow-up SLA breached by {data.rep_id or 'nobody'}: ",
+                              excluded=frozenset({data.rep_id} if data.rep_id else ()), keep_when_nobody=True)
 
 
 async def record_status_change(event: CloudEvent, uow: UnitOfWork) -> None:
@@ -114,6 +129,7 @@ EVENT_HANDLERS: dict[str, Handler] = {
     "coxswain.lead.created.v1": route_new_lead,
     "coxswain.lead.assigned.v1": record_assignment,
     "coxswain.lead.status_changed.v1": record_status_change,
+    "coxswain.lead.sla_breached.v1": reroute_after_breach,
     "coxswain.deal.created.v1": record_new_deal,
     "coxswain.deal.stage_changed.v1": record_stage_change,
     "coxswain.deal.closed.v1": record_closed_deal,

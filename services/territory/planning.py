@@ -13,7 +13,7 @@ from services.territory.domain.coverage import Figures, period_bounds, rep_cover
 from services.territory.domain.plans import Plan, check_editable, transition
 from services.territory.domain.simulation import Move, propose, rematch
 from services.territory.domain.territories import Territory
-from services.territory.routing_service import route_and_book
+from services.territory.routing_service import reroute_booked_lead
 from shared.db.uow import UnitOfWork
 from shared.errors import InvalidInput
 from shared.events import catalog as ev
@@ -121,6 +121,5 @@ async def _reroute(move: Move, plan: Plan, uow: UnitOfWork) -> Move:
     """Routed for real under the new organisation: the stored rotation moves and lead.routed says why."""
     row = await books.lead_row(uow.session, move.lead_id)
     assert row is not None
-    done = await route_and_book(move.lead_id, row["profile"], uow, booked=row, note=f"plan {plan.name} activated: ",
-                                cached=False)
+    done = await reroute_booked_lead(row, uow, note=f"plan {plan.name} activated: ", cached=False)
     return Move(move.lead_id, move.from_territory, done.territory_id, move.from_rep, done.rep_id, done.reason)

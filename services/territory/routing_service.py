@@ -1,5 +1,7 @@
 """Routing a lead end to end: match, pick the rep from the stored rotation, book it, announce lead.routed.
-Used by the lead.created handler and by plan activation (which re-routes open leads that moved)."""
+
+Territory makes every routing decision: a new lead (lead.created), and every re-route of an open lead (its
+rep deactivated, its follow-up SLA breached, a plan activation). Leads applies what `lead.routed` says."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -35,8 +37,12 @@ async def current_index(session: AsyncSession, *, cached: bool) -> TerritoryInde
 
 
 async def route_and_book(lead_id: str, fields: dict[str, Any], uow: UnitOfWork, *,
-                         booked: dict[str, Any], note: str = "", cached: bool = True) -> Routing:
-    """Decide the territory and rep for a lead, move the rotation, keep the lead's row, emit lead.routed."""
+                         booked: dict[str, Any], note: str = "", cached: bool = True,
+                         excluded: frozenset[str] = frozenset(), keep_when_nobody: bool = False) -> Routing:
+    """Decide the territory and rep for a lead, move the rotation, keep the lead's row, emit lead.routed.
+
+    With `keep_when_nobody` a lead nobody else can take stays where it is (nothing written, nothing emitted);
+    otherwise `lead.routed` says so with `rep_id: null` and the lead waits without a rep."""
     session = uow.session
     index = await current_index(session, cached=cached)
     territories = index.territories
@@ -48,7 +54,9 @@ async def route_and_book(lead_id: str, fields: dict[str, Any], uow: UnitOfWork, 
     if booked.get("rep_id") and booked.get("is_open"):
         # re-routing: the lead no longer loads its current holder
         load[booked["rep_id"]] = load.get(booked["rep_id"], 1) - 1
-    routing = route(match, territories, await repo.all_reps(session), load, rotations)
+    routing = route(match, territories, await repo.all_reps(session), load, rotations, excluded)
+    if routing.rep_id is None and keep_when_nobody:
+        return routing
     if routing.rotation_territory is not None and routing.rotation is not None:
         await repo.save_rotation(session, routing.rotation_territory, routing.rotation)
     await books.save_lead(session, {**booked, "lead_id": lead_id, "profile": fields,
@@ -58,3 +66,22 @@ async def route_and_book(lead_id: str, fields: dict[str, Any], uow: UnitOfWork, 
     await uow.emit("coxswain.lead.routed.v1", subject=lead_id, data=ev.LeadRouted(
         lead_id=lead_id, territory_id=routing.territory_id, rep_id=routing.rep_id, reason=reason))
     return replace(routing, reason=reason)
+
+
+async def reroute_booked_lead(row: dict[str, Any], uow: UnitOfWork, *, note: str, cached: bool = True,
+                              excluded: frozenset[str] = frozenset(), keep_when_nobody: bool = False) -> Routing:
+    """An open lead territory already knows, routed again by the same rules as a new one (its matched
+    territory, the hierarchy, the default): a deactivated holder, a breached follow-up SLA, a plan activation."""
+    return await route_and_book(row["lead_id"], dict(row["profile"] or {}), uow, booked=row, note=note,
+                                cached=cached, excluded=excluded, keep_when_nobody=keep_when_nobody)
+
+
+async def reroute_leads_of(rep_id: str, uow: UnitOfWork) -> list[Routing]:
+    """A deactivated rep's open leads, each to another active member under the routing rules, or to nobody
+    (`lead.routed` with `rep_id: null`); one after the other, so each sees the loads the previous left.
+
+    Every territory's turn is locked first: a lead being routed to the rep right now commits before the rep's
+    leads are read (and is moved with them), and one routed after sees the rep inactive."""
+    await repo.load_rotations(uow.session, sorted(await repo.all_territories(uow.session)))
+    return [await reroute_booked_lead(row, uow, note=f"rep {rep_id} deactivated: ")
+            for row in await books.open_lead_rows_of(session=uow.session, rep_id=rep_id)]

@@ -93,8 +93,10 @@ class LeadRouted(Payload):
 
 
 class LeadAssigned(Payload):
+    # Every change of a lead's owner: `rep_id` is null when the lead is left without a rep (territory found
+    # nobody to take it), the previous holder in `previous_rep_id`. Optional since issue 12 (additive).
     lead_id: str
-    rep_id: str
+    rep_id: str | None = None
     territory_id: str | None = None
     previous_rep_id: str | None = None
     assigned_at: datetime

@@ -10,7 +10,6 @@ import pytest
 from services.leads.domain import leads as domain
 from services.leads.domain.capture import clean_rows, plan_capture
 from services.leads.domain.normalise import LeadFields, normalise_lead
-from services.leads.domain.org import Rep, pick_stand_in
 from services.leads.domain.scoring import DEFAULT_RULES, ScoringRule, score, validate_rules
 from services.leads.domain.sla import breach, is_breached, parse_bands, policy_of, with_deadline
 from shared.errors import ConflictError, InvalidInput
@@ -145,10 +144,20 @@ def test_deadline_by_band_and_breach() -> None:
         policy_of("cold:0:60", "shout")
 
 
-def test_stand_in_is_the_least_loaded_free_active_rep_of_the_territory_then_the_team() -> None:
-    reps = {"ana": Rep("ana", "emea", True, 5), "bo": Rep("bo", "emea", True, 5),
-            "cy": Rep("cy", "emea", True, 1), "di": Rep("di", "emea", False, 9), "ed": Rep("ed", "us", True, 9)}
-    load = {"ana": 3, "bo": 2, "cy": 1}
-    assert pick_stand_in("ana", ["ana", "bo", "cy", "di"], reps, load) == "bo"  # cy full, di inactive
-    assert pick_stand_in("ana", ["ana"], reps, load) == "bo"  # nobody else in the territory: the team
-    assert pick_stand_in("ed", ["ed"], reps, load) is None  # alone in territory and team
+def test_unassigning_is_an_owner_change_with_an_event_and_a_fresh_follow_up_clock() -> None:
+    lead = domain.new_lead("L1", LeadFields(email="a@b.example"), AT)[0]
+    held, _ = domain.assign(lead, "ana", AT, "routed", "emea")
+    breached = replace(held, sla_breached_at=AT + timedelta(hours=2), escalated_to="mia")
+    later = AT + timedelta(hours=3)
+    nobody, facts = domain.unassign(breached, later, "routed: nobody free", "emea")
+    assert (nobody.owner_id, nobody.territory_id, nobody.sla_started_at, nobody.sla_breached_at,
+            nobody.escalated_to) == (None, "emea", later, None, None)
+    assert [f.data for f in facts] == [{"lead_id": "L1", "rep_id": None, "territory_id": "emea",
+                                        "previous_rep_id": "ana", "assigned_at": later,
+                                        "reason": "routed: nobody free"}]
+    assert domain.unassign(nobody, later, "again") == (nobody, [])  # nobody held it: no change, no event
+    moved, facts = domain.unassign(lead, later, "elsewhere", "apac")  # only the territory is noted
+    assert (moved.territory_id, facts) == ("apac", [])
+    closed, _ = domain.change_status(held, "disqualified", later, "spam")
+    with pytest.raises(ConflictError):
+        domain.unassign(closed, later, "closed")

@@ -86,12 +86,6 @@ teams = Table(
     Column("manager_rep_id", String(64)),
 )
 
-territory_members = Table(
-    "territory_members", metadata,
-    Column("territory_id", String(64), primary_key=True),
-    Column("rep_ids", JSON, nullable=False),
-)
-
 scoring_rules = Table(
     "scoring_rules", metadata,
     Column("id", String(64), primary_key=True),

@@ -1,4 +1,4 @@
-"""Local copies kept from territory's events (reps, teams, territory membership), scoring rules, CRM deliveries."""
+"""Local copies kept from territory's events (reps, teams), scoring rules, the SLA policy, CRM deliveries."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.leads.db.models import crm_deliveries, reps, scoring_rules, sla_policy, teams, territory_members
+from services.leads.db.models import crm_deliveries, reps, scoring_rules, sla_policy, teams
 from services.leads.domain.org import Rep
 from services.leads.domain.scoring import ScoringRule
 from services.leads.domain.sla import SlaPolicy, bands_text, policy_of
@@ -44,22 +44,6 @@ async def manager_of(session: AsyncSession, rep_id: str | None) -> str | None:
         reps.c.rep_id == rep_id)
     manager = (await session.execute(query)).scalar_one_or_none()
     return manager if manager != rep_id else None
-
-
-async def save_members(session: AsyncSession, territory_id: str, rep_ids: list[str]) -> None:
-    stmt = insert_for(session, territory_members).values(territory_id=territory_id, rep_ids=rep_ids)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["territory_id"], set_={"rep_ids": rep_ids}))
-
-
-async def forget_territory(session: AsyncSession, territory_id: str) -> None:
-    await session.execute(delete(territory_members).where(territory_members.c.territory_id == territory_id))
-
-
-async def members_of(session: AsyncSession, territory_id: str | None) -> list[str]:
-    if territory_id is None:
-        return []
-    query = select(territory_members.c.rep_ids).where(territory_members.c.territory_id == territory_id)
-    return list((await session.execute(query)).scalar_one_or_none() or [])
 
 
 async def load_rules(session: AsyncSession) -> list[ScoringRule]:

@@ -6,11 +6,11 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select, tuple_, update
+from sqlalchemy import Select, and_, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.leads.db.models import lead_assignments, lead_merges, leads, reps
-from services.leads.domain.leads import OPEN_STATUSES, Lead
+from services.leads.domain.leads import Lead
 from services.leads.domain.normalise import LeadFields, name_key
 from shared.errors import ConflictError, NotFoundError
 
@@ -152,18 +152,6 @@ async def list_leads(session: AsyncSession, f: LeadFilter, who: Visibility | Non
         query = query.where(or_(leads.c.created_at < at, and_(leads.c.created_at == at, leads.c.id < lead_id)))
     rows = await session.execute(query.order_by(leads.c.created_at.desc(), leads.c.id.desc()).limit(limit))
     return [to_lead(r) for r in rows]
-
-
-async def open_leads_of(session: AsyncSession, rep_id: str) -> list[Lead]:
-    rows = await session.execute(select(leads).where(leads.c.owner_id == rep_id,
-                                                     leads.c.status.in_(OPEN_STATUSES)).order_by(leads.c.id))
-    return [to_lead(r) for r in rows]
-
-
-async def open_load(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(leads.c.owner_id, func.count()).where(
-        leads.c.owner_id.is_not(None), leads.c.status.in_(OPEN_STATUSES)).group_by(leads.c.owner_id))
-    return {owner: int(n) for owner, n in rows}
 
 
 async def due_for_sla(session: AsyncSession, now: datetime, limit: int) -> list[str]:

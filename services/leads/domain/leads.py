@@ -128,12 +128,21 @@ def assign(lead: Lead, rep_id: str, at: datetime, reason: str, territory_id: str
         "assigned_at": at, "reason": reason})]
 
 
-def replace_territory(lead: Lead, territory_id: str | None) -> Lead:
-    return replace(lead, territory_id=territory_id)
-
-
-def unassign(lead: Lead, at: datetime) -> Lead:
-    return replace(lead, owner_id=None, updated_at=at)
+def unassign(lead: Lead, at: datetime, reason: str, territory_id: str | None = None) -> tuple[Lead, list[Fact]]:
+    """Nobody holds the lead any more (territory found nobody to take it): announced like any owner change,
+    with `rep_id: null`, so every projection stops counting it on the previous rep. No owner: nothing."""
+    if not lead.is_open:
+        raise IllegalTransition(f"lead {lead.id} is {lead.status}; only an open lead can be unassigned")
+    territory = territory_id or lead.territory_id
+    if lead.owner_id is None:
+        return (lead, []) if territory == lead.territory_id else (replace(lead, territory_id=territory), [])
+    # The follow-up clock starts again, so an untouched unassigned lead is breached later and territory tries
+    # once more to find someone for it.
+    moved = replace(lead, owner_id=None, territory_id=territory, sla_started_at=at, sla_breached_at=None,
+                    escalated_to=None, updated_at=at)
+    return moved, [Fact("coxswain.lead.assigned.v1", {
+        "lead_id": lead.id, "rep_id": None, "territory_id": territory, "previous_rep_id": lead.owner_id,
+        "assigned_at": at, "reason": reason})]
 
 
 def deal_id_for(lead_id: str) -> str:

@@ -1,11 +1,11 @@
 """Follow-up SLA: a lead must leave `new` before a deadline set by its score band; a breach is announced once
-per owner and then either re-routes the lead to another rep or escalates it to the owner's manager."""
+per owner. Its action is `reroute` (territory chooses another rep) or `escalate` (to the owner's manager)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from services.leads.domain.leads import Fact, Lead, assign
+from services.leads.domain.leads import Fact, Lead
 from shared.errors import InvalidInput
 
 
@@ -81,15 +81,6 @@ def breach(lead: Lead, now: datetime) -> tuple[Lead, list[Fact]]:
     breached = replace(lead, sla_breached_at=now, sla_breaches=lead.sla_breaches + 1, updated_at=now)
     return breached, [Fact("coxswain.lead.sla_breached.v1", {
         "lead_id": lead.id, "rep_id": lead.owner_id, "due_at": lead.sla_due_at, "breached_at": now})]
-
-
-def reroute_after_breach(lead: Lead, replacement: str | None, now: datetime,
-                         bands: tuple[Band, ...]) -> tuple[Lead, list[Fact]]:
-    """To another rep with a fresh deadline; with nobody free the lead stays put (breached, not re-announced)."""
-    if replacement is None:
-        return lead, []
-    moved, facts = assign(lead, replacement, now, f"follow-up SLA breached by {lead.owner_id or 'nobody'}")
-    return with_deadline(moved, bands), facts
 
 
 def escalate(lead: Lead, manager_rep_id: str | None) -> Lead:

@@ -29,6 +29,13 @@ async def open_leads_per_rep(session: AsyncSession) -> dict[str, int]:
     return {rep_id: n for rep_id, n in await session.execute(query)}
 
 
+async def open_lead_rows_of(session: AsyncSession, rep_id: str) -> list[dict[str, Any]]:
+    """The rep's open leads, oldest id first (a stable order for re-routing)."""
+    query = (select(lead_book).where(lead_book.c.is_open, lead_book.c.rep_id == rep_id)
+             .order_by(lead_book.c.lead_id))
+    return [dict(r._mapping) for r in await session.execute(query)]
+
+
 async def lead_facts(session: AsyncSession, *, open_only: bool = False) -> list[LeadFact]:
     query = select(lead_book).order_by(lead_book.c.lead_id)
     rows = await session.execute(query.where(lead_book.c.is_open) if open_only else query)

@@ -98,7 +98,9 @@ async def territories_revision(session: AsyncSession) -> int:
 
 async def load_rotations(session: AsyncSession, territory_ids: list[str]) -> dict[str, Rotation]:
     """Counters of these territories, row-locked on PostgreSQL so two replicas take turns, not the same turn."""
-    await session.execute(select(territories.c.id).where(territories.c.id.in_(territory_ids)).with_for_update())
+    # In id order, so two transactions locking overlapping sets wait for each other instead of deadlocking.
+    await session.execute(select(territories.c.id).where(territories.c.id.in_(territory_ids))
+                          .order_by(territories.c.id).with_for_update())
     query = select(rotations).where(rotations.c.territory_id.in_(territory_ids))
     out: dict[str, Rotation] = {t: {} for t in territory_ids}
     for row in await session.execute(query):

@@ -32,10 +32,13 @@ class Routing:
     rotation: Rotation | None = None
 
 
-def eligible(territory: Territory, reps: Mapping[str, Rep], open_leads: Mapping[str, int]) -> dict[str, int]:
-    """Members who may take a lead now, with their weight (capacity)."""
+def eligible(territory: Territory, reps: Mapping[str, Rep], open_leads: Mapping[str, int],
+             excluded: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Members who may take a lead now, with their weight (capacity); `excluded` (the rep who breached the
+    lead's follow-up SLA) may not take it back."""
     return {r: reps[r].capacity for r in territory.rep_ids
-            if r in reps and reps[r].active and reps[r].capacity > 0 and open_leads.get(r, 0) < reps[r].capacity}
+            if r in reps and r not in excluded and reps[r].active and reps[r].capacity > 0
+            and open_leads.get(r, 0) < reps[r].capacity}
 
 
 def pick_rep(weights: Mapping[str, int], rotation: Mapping[str, int]) -> Pick | None:
@@ -52,14 +55,16 @@ def pick_rep(weights: Mapping[str, int], rotation: Mapping[str, int]) -> Pick | 
 
 
 def route(match: Match | None, territories: Mapping[str, Territory], reps: Mapping[str, Rep],
-          open_leads: Mapping[str, int], rotations: Mapping[str, Rotation]) -> Routing:
+          open_leads: Mapping[str, int], rotations: Mapping[str, Rotation],
+          excluded: frozenset[str] = frozenset()) -> Routing:
     """The matched territory, then its parents, then the default territory: the first with someone free."""
     if match is None:
         return Routing(None, None, "no territory rule matched and there is no default territory")
     chain = [match.territory_id, *ancestors(match.territory_id, territories)]
     chain += [t.id for t in sorted(territories.values(), key=lambda t: t.id) if t.is_default and t.id not in chain]
     for position, territory_id in enumerate(chain):
-        pick = pick_rep(eligible(territories[territory_id], reps, open_leads), rotations.get(territory_id, {}))
+        free = eligible(territories[territory_id], reps, open_leads, excluded)
+        pick = pick_rep(free, rotations.get(territory_id, {}))
         if pick is not None:
             how = match.reason if position == 0 else f"{match.reason}; no free rep there, fell back to {territory_id}"
             return Routing(territory_id, pick.rep_id, how, territory_id, pick.rotation)
