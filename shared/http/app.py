@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from shared.http.idempotency import IdempotencyKeys
 from shared.http.middleware import BodySizeLimit, RequestTelemetry
+from shared.http.openapi import document_problems
 from shared.http.ops import router as ops_router
 from shared.http.problems import install_problem_handlers
 from shared.http.ratelimit import RateLimit
@@ -30,6 +31,7 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.state.runtime = runtime
     install_problem_handlers(app)
+    document_problems(app)
     app.include_router(ops_router)
     for router in routers:
         app.include_router(router, prefix="/v1")
