@@ -30,10 +30,17 @@ def fuzz_app(service: str, data_dir: Path) -> FastAPI:
     return app
 
 
+# Schema-valid input the API may still refuse: rules JSON Schema cannot state (a currency that does not exist, a
+# range whose end is before its start, a cursor this API did not issue, a reference to a missing pipeline). The
+# OpenAPI documents 400 and 422 problems for them; 5xx, 405, 413 and the rest still fail the check.
+_VALID_BUT_REFUSED = ["2xx", "3xx", "400", "401", "403", "404", "409", "422", "429", "5xx"]
+
+
 def fuzz_config(*, max_examples: int, seed: int = 13, **extra: Any) -> dict[str, Any]:
     """Schemathesis settings: every check, positive and negative data, a fixed seed so a run can be replayed."""
     return {"seed": seed, "generation": {"max-examples": max_examples, "mode": "all"},
-            "checks": {"enabled": True}, **extra}
+            "checks": {"enabled": True, "positive_data_acceptance": {"expected-statuses": _VALID_BUT_REFUSED}},
+            **extra}
 
 
 def fuzz_schema(service: str, data_dir: Path, config: dict[str, Any]) -> BaseSchema:

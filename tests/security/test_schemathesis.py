@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.python import asgi
 
 from shared.testing import auth_headers
@@ -25,6 +26,7 @@ MAX_EXAMPLES = 8
 # Each service keeps its SQLite files here; the module fixture removes it.
 DATA_DIR = Path(tempfile.gettempdir()) / f"coxswain-fuzz-{uuid.uuid4().hex[:8]}"
 CONFIG = fuzz_config(max_examples=MAX_EXAMPLES)
+load_all_checks()
 
 # Loaded eagerly (the OpenAPI is built without starting anything): schemathesis' fixture-based loader does not
 # run on pytest 9.2, which dropped the node attribute it rewrites.
@@ -40,8 +42,18 @@ def service_data() -> Iterator[None]:
     shutil.rmtree(DATA_DIR, ignore_errors=True)
 
 
+# Defects found by this test that another branch of issue 13 fixes: (service, operation) -> {check: defect, fixer}.
+# Only these checks, only on these operations, are left out; delete an entry once its fix is merged.
+WT_HTTP_ALLOW = "OPTIONS/405 list one method in Allow; fixed by wt/http"
+WT_INPUTS_STRICT = "lax coercion (false/0/0.5 taken for int, bool, date); fixed by wt/inputs (strict types)"
+KNOWN_OPEN: dict[tuple[str, str], dict[str, str]] = {
+}
+
+
 @schemathesis.pytest.parametrize(**SCHEMAS)
 @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case: schemathesis.Case) -> None:
-    case.call_and_validate(headers=OPERATOR)
+    service = case.operation.schema.raw_schema["info"]["title"].removeprefix("Coxswain ")
+    known = KNOWN_OPEN.get((service, case.operation.label), {})
+    case.call_and_validate(headers=OPERATOR, excluded_checks=CHECKS.get_by_names(list(known)))
