@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from shared.http.idempotency import IdempotencyKeys
@@ -12,6 +12,7 @@ from shared.http.middleware import BodySizeLimit, RequestTelemetry
 from shared.http.openapi import document_problems
 from shared.http.ops import router as ops_router
 from shared.http.problems import install_problem_handlers
+from shared.http.query import one_value_per_query_parameter
 from shared.http.ratelimit import RateLimit
 from shared.runtime import ServiceRuntime
 
@@ -28,7 +29,8 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
             if start_runtime:
                 await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  dependencies=[Depends(one_value_per_query_parameter)])
     app.state.runtime = runtime
     install_problem_handlers(app)
     document_problems(app)

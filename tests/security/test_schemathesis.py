@@ -46,7 +46,6 @@ def service_data() -> Iterator[None]:
 # out; the lead deletes each entry once the fix named is merged (each is reproduced in docs/security.md).
 WT_HTTP_ALLOW = "OPTIONS and 405 list one method in Allow: wt/http fixes it in shared/http, for every path"
 STRICT = "lax coercion (false, 0 or 0.5 taken for a bool, int or date): wt/inputs fixes it (strict types)"
-REPEATED = "a scalar query parameter given twice is taken as its last value: open, not yet assigned"
 KNOWN_OPEN_EVERYWHERE = {"allow_header_conformance": WT_HTTP_ALLOW}
 KNOWN_OPEN: dict[tuple[str, str], dict[str, str]] = {
     ("leads", "GET /v1/leads"): {"negative_data_rejection": STRICT},
@@ -59,7 +58,6 @@ KNOWN_OPEN: dict[tuple[str, str], dict[str, str]] = {
     ("territory", "PUT /v1/reps/{rep_id}"): {"negative_data_rejection": STRICT},
     ("territory", "POST /v1/territories"): {"negative_data_rejection": STRICT},
     ("territory", "PUT /v1/territories/{territory_id}"): {"negative_data_rejection": STRICT},
-    ("compensation", "GET /v1/commissions/pending"): {"negative_data_rejection": REPEATED},
 }
 # Operations whose 5xx escapes as an exception (no check can be left out of it): excluded whole until fixed.
 INTEGER_IDS = "a path id beyond 64 bits reaches SQLite and overflows (500): wt/inputs fixes it"
