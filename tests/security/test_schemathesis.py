@@ -5,6 +5,7 @@ version (bench/fuzz_api.py). Each service runs in-process on the embedded bus an
 """
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import uuid
@@ -23,8 +24,10 @@ from shared.testing.fuzzing import OPERATOR_ROLES, SERVICES, fuzz_config, fuzz_s
 pytestmark = pytest.mark.embedded
 OPERATOR = auth_headers(*OPERATOR_ROLES)
 MAX_EXAMPLES = 5
-# Each service keeps its SQLite files here; the module fixture removes it.
+# Each service keeps its SQLite files here. Building an app already creates its directory (the embedded bus), so
+# it is removed at exit too, for a run that only collects.
 DATA_DIR = Path(tempfile.gettempdir()) / f"coxswain-fuzz-{uuid.uuid4().hex[:8]}"
+atexit.register(shutil.rmtree, DATA_DIR, True)
 CONFIG = fuzz_config(max_examples=MAX_EXAMPLES)
 load_all_checks()
 
