@@ -35,7 +35,7 @@ class Totals:
     failures: Counter[str] = field(default_factory=Counter)
     failed_operations: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     samples: dict[str, str] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)  # an exception out of the app: a 5xx
 
 
 def fuzz_service(service: str, *, max_examples: int, min_requests: int, seed: int) -> Totals:
@@ -55,7 +55,7 @@ def fuzz_service(service: str, *, max_examples: int, min_requests: int, seed: in
 
 def _count(event: events.EngineEvent, totals: Totals) -> None:
     if isinstance(event, events.NonFatalError | events.FatalError):
-        totals.errors.append(f"{getattr(event, 'label', '')}: {getattr(event, 'value', event)!r}"[:300])
+        totals.errors[f"{getattr(event, 'label', '')}: {getattr(event, 'value', event)!r}"[:300]] += 1
         return
     if not isinstance(event, events.ScenarioFinished):
         return
@@ -74,12 +74,12 @@ def _count(event: events.EngineEvent, totals: Totals) -> None:
 def report(service: str, totals: Totals, seconds: float, *, verbose: bool) -> None:
     failed = sum(totals.failures.values())
     print(f"{service}: {totals.requests} requests, {totals.cases} test cases, {totals.rounds} round(s), "
-          f"{failed} failed checks, {len(totals.errors)} errors, {seconds:.0f} s")
+          f"{failed} failed checks, {sum(totals.errors.values())} errors, {seconds:.0f} s")
     for name, count in sorted(totals.failures.items()):
         operations = ", ".join(sorted(totals.failed_operations[name]))
         print(f"  {name}: {count} ({operations})")
-    for error in totals.errors:
-        print(f"  error: {error}")
+    for error, count in sorted(totals.errors.items()):
+        print(f"  error: {count} x {error}")
     if verbose:
         for key, sample in sorted(totals.samples.items()):
             print(f"  -- {key}\n     {sample}")
@@ -104,9 +104,9 @@ def main() -> int:
         grand.requests += totals.requests
         grand.cases += totals.cases
         grand.failures.update(totals.failures)
-        grand.errors += totals.errors
+        grand.errors.update(totals.errors)
     print(f"total: {grand.requests} requests, {grand.cases} test cases, "
-          f"{sum(grand.failures.values())} failed checks, {len(grand.errors)} errors")
+          f"{sum(grand.failures.values())} failed checks, {sum(grand.errors.values())} errors")
     return 1 if grand.failures or grand.errors else 0
 
 
