@@ -32,6 +32,7 @@ class Totals:
     requests: int = 0
     cases: int = 0
     rounds: int = 0
+    checked: Counter[str] = field(default_factory=Counter)  # every check run, by name
     failures: Counter[str] = field(default_factory=Counter)
     failed_operations: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     samples: dict[str, str] = field(default_factory=dict)
@@ -64,6 +65,7 @@ def _count(event: events.EngineEvent, totals: Totals) -> None:
     totals.cases += len(recorder.cases)
     for checks in recorder.checks.values():
         for check in checks:
+            totals.checked[check.name] += 1
             if check.status == Status.FAILURE:
                 totals.failures[check.name] += 1
                 totals.failed_operations[check.name].add(recorder.label)
@@ -75,6 +77,7 @@ def report(service: str, totals: Totals, seconds: float, *, verbose: bool) -> No
     failed = sum(totals.failures.values())
     print(f"{service}: {totals.requests} requests, {totals.cases} test cases, {totals.rounds} round(s), "
           f"{failed} failed checks, {sum(totals.errors.values())} errors, {seconds:.0f} s")
+    print("  checks run: " + ", ".join(f"{name} {count}" for name, count in sorted(totals.checked.items())))
     for name, count in sorted(totals.failures.items()):
         operations = ", ".join(sorted(totals.failed_operations[name]))
         print(f"  {name}: {count} ({operations})")
