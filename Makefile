@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test install infra-up infra-down unit lint bench asyncapi schemas clean
+.PHONY: up test install infra-up infra-down unit lint bench fuzz asyncapi schemas clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: $(STAMP)
 
 bench: $(STAMP) infra-up
 	$(BIN)/python bench/spine.py
+
+# The long contract fuzz (Schemathesis, >= 5,000 requests per service, in-process; no infrastructure needed).
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz_api.py --min-requests 5000
 
 asyncapi: $(STAMP)
 	$(BIN)/coxswain asyncapi --out docs/asyncapi.json

@@ -4,15 +4,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from shared.http.idempotency import IdempotencyKeys
 from shared.http.middleware import BodySizeLimit, RequestTelemetry
 from shared.http.nul_guard import RefuseNul
+from shared.http.openapi import document_problems
 from shared.http.ops import router as ops_router
 from shared.http.problems import install_problem_handlers
+from shared.http.query import one_value_per_query_parameter
 from shared.http.ratelimit import RateLimit
 from shared.observability.health import ServiceHealth
 from shared.observability.telemetry import ServiceTelemetry, TelemetryScope, telemetry_scope
@@ -41,9 +43,11 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
             await health.close()
             telemetry.tracer_provider.shutdown()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan,
+                  dependencies=[Depends(one_value_per_query_parameter)])
     app.state.runtime, app.state.health, app.state.telemetry = runtime, health, telemetry
     install_problem_handlers(app)
+    document_problems(app)
     app.include_router(ops_router)
     for router in routers:
         app.include_router(router, prefix="/v1")

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 router = APIRouter(tags=["operations"])
 
@@ -20,19 +20,21 @@ async def healthz(request: Request) -> dict[str, str]:
     return {"status": "ok", "service": request.app.state.runtime.spec.name}
 
 
-@router.get("/livez")
+@router.get("/livez", responses={503: {"description": "A relay or consumer is stuck: restart the process"}})
 async def livez(request: Request) -> JSONResponse:
     alive, body = await request.app.state.health.liveness()
     return JSONResponse(body, status_code=200 if alive else 503)
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "The database is unreachable"}})
 async def readyz(request: Request) -> JSONResponse:
     ready, body = await request.app.state.health.readiness()
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
-@router.get("/metrics")
+# Declared as text, what it is, so the OpenAPI does not promise JSON.
+@router.get("/metrics", response_class=PlainTextResponse,
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
 async def metrics(request: Request) -> Response:
     await request.app.state.health.refresh_metrics()
     return Response(request.app.state.runtime.metrics.render(), media_type="text/plain; version=0.0.4")

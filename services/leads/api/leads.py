@@ -27,7 +27,8 @@ from shared.input_types import IsoTime
 router = APIRouter(prefix="/leads", tags=["leads"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CapturedOut)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CapturedOut,
+             responses={200: {"model": CapturedOut, "description": "A duplicate of a known lead, merged into it"}})
 async def capture_lead(body: LeadIn, uow: Uow, who: Capturer, response: Response) -> CapturedOut:
     """A new lead (201), or the known lead it duplicates with this one merged in (200, `merged: true`)."""
     raw = body.model_dump(exclude_none=True)
