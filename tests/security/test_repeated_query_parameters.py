@@ -33,3 +33,13 @@ async def test_a_list_parameter_may_repeat(embedded_backend: EmbeddedBackend) ->
                                          content=csv, headers={**OPS, "Content-Type": "text/csv"})
     assert answer.status_code == 200, answer.text
     assert answer.json()["rows"] == 1  # both mappings taken: the one row read
+
+
+async def test_an_unknown_parameter_is_refused_by_name(embedded_backend: EmbeddedBackend) -> None:
+    """A misspelt filter (`rep` for `rep_id`) would otherwise answer everyone's lines as if unfiltered."""
+    async with running_service("compensation", database_url=await embedded_backend.database_url("compensation"),
+                               platform=embedded_backend.platform,
+                               embedded_bus=embedded_backend.embedded_bus) as compensation:
+        answer = await compensation.client.get("/v1/commissions", params={"rep": "ana"}, headers=OPS)
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [{"field": "rep", "message": "this operation takes no such parameter"}]

@@ -13,6 +13,7 @@ from services.territory.domain.rules import lead_profile
 from shared.errors import ConflictError
 from shared.http.ids import PathId
 from shared.http.pagination import Cursor, Limit, Page
+from shared.http.query import open_query
 
 router = APIRouter(prefix="/territories", tags=["territories"])
 
@@ -56,6 +57,7 @@ async def list_territories(uow: Uow, _: Reader, limit: Limit = 100, cursor: Curs
 
 
 @router.get("/match", response_model=MatchOut)
+@open_query
 async def match_lead(request: Request, uow: Uow, _: Reader) -> MatchOut:
     """`?country=US&employee_count=120…`: the territory a lead with these fields routes to, and the rule."""
     profile = lead_profile(dict(request.query_params), strict=True)
