@@ -37,6 +37,14 @@ class Question:
     settings: MethodSettings
     as_of: datetime | None = None
     method: str | None = None  # only this method's figure is wanted (None: every method's)
+    crediting: str = "splits"  # splits: each rep their share (what quota counts); owner: the whole deal
+
+    @property
+    def dimension(self) -> str:
+        """The dimension of aggregate rows the groups are read from (reps and teams are read from reps)."""
+        if self.group_by in ("rep", "team"):
+            return "split" if self.crediting == "splits" else "rep"
+        return self.group_by
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -90,7 +98,7 @@ def context(state: State, q: Question) -> Context:
 
 async def forecast_lines(session: AsyncSession, q: Question) -> list[Line]:
     months = q.calendar.months_in(q.period)
-    dimension = "rep" if q.group_by in ("rep", "team") else q.group_by
+    dimension = q.dimension
     state = (await past_state(session, months, dimension, q, q.as_of) if q.as_of
              else await live_state(session, months, dimension, q))
     ctx = context(state, q)
