@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -21,7 +22,7 @@ from services.forecast.api.schemas import (
 from services.forecast.db import adjustments
 from services.forecast.domain.report import Line
 from services.forecast.domain.rollup import attainment, coverage
-from services.forecast.reading import Question, forecast_lines, organisation
+from services.forecast.reading import Question, forecast_lines, organisation, rolled_adjustments
 from shared.crediting import attainment_percent
 from shared.errors import InvalidInput
 from shared.events.types import Period
@@ -44,14 +45,18 @@ async def read_forecast(uow: Uow, who: Reader, settings: Settings, clock: Now, p
     async with uow:
         org = await organisation(uow.session)
         visible = visible_groups(who, group_by, org)
-        lines = [ln for ln in await forecast_lines(uow.session, question) if visible is None or ln.group in visible]
+        found = await forecast_lines(uow.session, question)
         latest = await adjustments.latest(uow.session, period, group_by, method)
-    items = [_row(line, method, latest.get((line.group, line.currency))) for line in lines]
+        rolled = await rolled_adjustments(uow.session, question, found, latest, org) if group_by == "team" else {}
+    lines = [ln for ln in found if visible is None or ln.group in visible]
+    items = [_row(line, method, latest.get((line.group, line.currency)), rolled.get((line.group, line.currency)))
+             for line in lines]
     return ForecastOut(period=period, group_by=group_by, method=method, crediting=crediting, as_of=as_of,
                        items=items)
 
 
-def _row(line: Line, method: str, adjustment: dict[str, Any] | None) -> ForecastRow:
+def _row(line: Line, method: str, adjustment: dict[str, Any] | None,
+         rolled: Decimal | None = None) -> ForecastRow:
     f = line.figures
     return ForecastRow(
         group=line.group, currency=line.currency, forecast=cents(f.forecast(method)), closed_won=cents(f.closed_won),
@@ -60,7 +65,7 @@ def _row(line: Line, method: str, adjustment: dict[str, Any] | None) -> Forecast
         attainment_percent=attainment_percent(f.closed_won, line.quota),
         coverage=ratio(coverage(f.open_pipeline, f.closed_won, line.quota)),
         categories={k: cents(v) for k, v in f.categories.items()} if method == "category" else None,
-        adjusted_forecast=adjustment["amount"] if adjustment else None,
+        adjusted_forecast=adjustment["amount"] if adjustment else rolled,
         adjustment=adjustment_out(adjustment) if adjustment else None)
 
 
