@@ -37,5 +37,9 @@ def change_of(event: CloudEvent) -> DealChange:
         values["stage_id"] = data.to_stage_id
     if isinstance(data, ev.DealClosed):
         values["status"] = data.outcome
+    stated = extra.get("splits") if isinstance(data, ev.DealCreated) else getattr(data, "splits", None)
+    if stated is not None:  # deal.created carries them as an extra field, closed and updated in the catalog
+        values["splits"] = tuple((s.rep_id, s.percent) if isinstance(s, ev.Split) else (s["rep_id"], s["percent"])
+                                 for s in stated)
     values["at"] = getattr(data, "changed_at", None) or getattr(data, "reopened_at", None) or event.time
     return DealChange(DEAL_EVENTS[event.type], data.deal_id, event.sequence, values)

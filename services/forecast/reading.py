@@ -2,14 +2,14 @@
 through the domain's methods, rollups and quota."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.forecast.db import adjustments, queries
 from services.forecast.db import org as org_db
-from services.forecast.db import queries
 from services.forecast.domain.ages import age_bands
 from services.forecast.domain.cells import AGES, STAGES, TOTALS
 from services.forecast.domain.methods import (
@@ -25,6 +25,7 @@ from services.forecast.domain.methods import (
 from services.forecast.domain.periods import FiscalCalendar, day_number
 from services.forecast.domain.quotas import Quota, candidates, quota_for
 from services.forecast.domain.report import Line, Organisation, report
+from services.forecast.domain.rollup import Node, adjusted_teams
 from services.forecast.history import replay
 
 
@@ -37,6 +38,14 @@ class Question:
     settings: MethodSettings
     as_of: datetime | None = None
     method: str | None = None  # only this method's figure is wanted (None: every method's)
+    crediting: str = "splits"  # splits: each rep their share (what quota counts); owner: the whole deal
+
+    @property
+    def dimension(self) -> str:
+        """The dimension of aggregate rows the groups are read from (reps and teams are read from reps)."""
+        if self.group_by in ("rep", "team"):
+            return "split" if self.crediting == "splits" else "rep"
+        return self.group_by
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -90,9 +99,31 @@ def context(state: State, q: Question) -> Context:
 
 async def forecast_lines(session: AsyncSession, q: Question) -> list[Line]:
     months = q.calendar.months_in(q.period)
-    dimension = "rep" if q.group_by in ("rep", "team") else q.group_by
+    dimension = q.dimension
     state = (await past_state(session, months, dimension, q, q.as_of) if q.as_of
              else await live_state(session, months, dimension, q))
     ctx = context(state, q)
     leaves: dict[tuple[str, str], Figures] = {k: figures(rows, ctx) for k, rows in group_rows(state.records).items()}
     return report(leaves, q.group_by, state.organisation or await organisation(session), state.quotas)
+
+
+async def rolled_adjustments(session: AsyncSession, q: Question, teams: list[Line],
+                             latest: dict[tuple[str, str], dict], org: Organisation) -> dict[tuple[str, str], Decimal]:
+    """A team's adjusted forecast rolled up from the adjustments of its sub-teams and reps (its own wins)."""
+    reps = await forecast_lines(session, replace(q, group_by="rep"))
+    rep_latest = await adjustments.latest(session, q.period, "rep", q.method or "weighted")
+    out: dict[tuple[str, str], Decimal] = {}
+    for currency in {ln.currency for ln in teams} | {c for _, c in rep_latest} | {c for _, c in latest}:
+        forecast: dict[Node, Decimal] = {("team", ln.group): _cents(ln.figures.forecast(q.method or "weighted"))
+                                         for ln in teams if ln.currency == currency}
+        forecast |= {("rep", ln.group): _cents(ln.figures.forecast(q.method or "weighted"))
+                     for ln in reps if ln.currency == currency}
+        adjusted: dict[Node, Decimal] = {("team", g): a["amount"] for (g, c), a in latest.items() if c == currency}
+        adjusted |= {("rep", g): a["amount"] for (g, c), a in rep_latest.items() if c == currency}
+        for team, amount in adjusted_teams(forecast, adjusted, org.team_parent, org.team_of).items():
+            out[(team, currency)] = amount
+    return out
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))

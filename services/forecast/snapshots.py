@@ -44,8 +44,10 @@ async def take_snapshots(cmd: TakeSnapshots, uow: UnitOfWork, settings: Forecast
 
 async def _snapshots(cmd: TakeSnapshots, uow: UnitOfWork, settings: ForecastSettings) -> list[dict]:
     taken_at = uow.clock.now()
+    # Snapshots keep the owner view: each deal counted once, so the reps' sum is the company's forecast.
     lines = {group_by: await forecast_lines(uow.session, Question(
-        cmd.period, group_by, taken_at, settings.calendar, settings.methods)) for group_by in ("rep", "team")}
+        cmd.period, group_by, taken_at, settings.calendar, settings.methods, crediting="owner"))
+        for group_by in ("rep", "team")}
     return [await _snapshot(uow, cmd, method, taken_at, lines) for method in cmd.methods]
 
 

@@ -5,8 +5,11 @@ event id) changes nothing, and an older fact never overwrites a newer one.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from services.territory.db import books
 from services.territory.routing_service import reroute_booked_lead, route_and_book
+from shared.crediting import splits_of
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent
 from shared.events import catalog as ev
@@ -75,7 +78,7 @@ async def record_new_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     await books.save_deal(uow.session, {
         "deal_id": data.deal_id, "territory_id": territory_id, "owner_id": data.owner_id, "lead_id": data.lead_id,
         "amount": data.amount, "currency": data.currency, "status": "open", "changed_at": data.created_at,
-        "closed_at": None})
+        "closed_at": None, "splits": _splits((data.model_extra or {}).get("splits"), data.owner_id)})
 
 
 async def record_stage_change(event: CloudEvent, uow: UnitOfWork) -> None:
@@ -95,7 +98,7 @@ async def record_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     await books.save_deal(uow.session, {
         **row, "territory_id": data.territory_id or row.get("territory_id"), "owner_id": data.owner_id,
         "amount": data.amount, "currency": data.currency, "status": data.outcome, "changed_at": data.closed_at,
-        "closed_at": data.closed_at})
+        "closed_at": data.closed_at, "splits": _splits(data.splits, data.owner_id)})
 
 
 async def record_deal_update(event: CloudEvent, uow: UnitOfWork) -> None:
@@ -105,11 +108,19 @@ async def record_deal_update(event: CloudEvent, uow: UnitOfWork) -> None:
     at = data.updated_at or event.time
     if row is None or not books.later(row["changed_at"], at):
         return
-    changed = {k: v for k, v in (("amount", data.amount), ("currency", data.currency), ("owner_id", data.owner_id))
-               if v is not None}
+    stated = (("amount", data.amount), ("currency", data.currency), ("owner_id", data.owner_id))
+    changed: dict[str, Any] = {k: v for k, v in stated if v is not None}
+    if data.splits is not None:
+        changed["splits"] = _splits(data.splits, data.owner_id or row["owner_id"])
     territory = (data.model_extra or {}).get("territory_id")
     await books.save_deal(uow.session, {**row, **changed, "changed_at": at,
                                         "territory_id": territory or row["territory_id"]})
+
+
+def _splits(splits: list[Any] | None, owner_id: str) -> list[list[str]]:
+    """The splits as stated (a Split or its JSON), stored without the owner-100% default (shared.crediting)."""
+    pairs = [(s.rep_id, s.percent) if isinstance(s, ev.Split) else (s["rep_id"], s["percent"]) for s in splits or ()]
+    return books.stored_splits(splits_of(pairs, owner_id))
 
 
 async def record_reopened_deal(event: CloudEvent, uow: UnitOfWork) -> None:

@@ -28,6 +28,10 @@ class Rule(Payload):
 
 
 class Split(Payload):
+    """A rep's share of a deal. Crediting (docs/events.md, shared/crediting.py): each split rep is credited
+    percent × amount, half-even to the cent per deal; a deal without splits credits its owner 100%. Splits of
+    one deal are positive, one per rep, and sum to 100."""
+
     rep_id: str
     percent: Money
 
@@ -171,6 +175,10 @@ class DealUpdated(Payload):
 
 
 class DealClosed(Payload):
+    """A deal closed won or lost.
+
+    `splits` say how the deal credits reps (the owner's 100% when it has none); see `Split`."""
+
     deal_id: str
     outcome: Literal["won", "lost"]
     amount: Money

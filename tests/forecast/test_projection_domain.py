@@ -26,8 +26,9 @@ def test_a_stage_change_moves_the_amount_between_buckets_and_stages_only() -> No
     after = apply(before, DealChange("stage_changed", "d1", 2, {**CREATED, "stage_id": "s2", "probability": 50,
                                                                "category": "commit"}))
     cells = {(c.kind, c.key): c.measures for c in difference(before, after)}
-    # 3 dimensions (rep, territory, company) × (two buckets + two stages) in the month; ages unchanged so absent
-    assert len(cells) == 12
+    # 4 dimensions (rep, split, territory, company) × (two buckets + two stages) in the month; ages unchanged so
+    # absent (the split dimension credits the owner 100%: the deal has no splits)
+    assert len(cells) == 16
     assert not any(kind == AGES for kind, _ in cells)
     assert cells[(TOTALS, ("2026-11", "rep", "rep-1", "USD", "pipeline"))] == (D("-1000.00"), D("-100"), D(-1))
     assert cells[(TOTALS, ("2026-11", "company", "Acme", "USD", "commit"))] == (D("1000.00"), D("500"), D(1))

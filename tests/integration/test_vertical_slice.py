@@ -37,12 +37,17 @@ async def test_closing_a_deal_reaches_forecast_and_compensation(backend: Backend
         assert closed.status_code == 200, closed.text
         quarter = closed.json()["closed_at"][:4] + "-Q" + str((int(closed.json()["closed_at"][5:7]) - 1) // 3 + 1)
 
-        async def forecast_rows() -> list[dict]:
-            r = await forecast.client.get("/v1/forecasts", params={"period": quarter}, headers=OPS)
+        async def forecast_rows(crediting: str = "owner") -> list[dict]:
+            r = await forecast.client.get("/v1/forecasts", params={"period": quarter, "crediting": crediting},
+                                          headers=OPS)
             return r.json()["items"]
 
         rows = await eventually(forecast_rows, until=lambda items: any(r["closed_won"] != "0.00" for r in items))
         assert [(r["group"], r["currency"], r["closed_won"]) for r in rows] == [("rep-1", "USD", "80000.00")]
+        # the splits view (the default): 60% and 40% of 80,000.00, as compensation credits them below
+        rows = await forecast_rows("splits")
+        assert [(r["group"], r["currency"], r["closed_won"]) for r in rows] == [
+            ("rep-1", "USD", "48000.00"), ("rep-2", "USD", "32000.00")]
 
         async def ledger() -> list[dict]:
             r = await compensation.client.get("/v1/commissions", headers=OPS)

@@ -106,7 +106,7 @@ async def test_coverage_follows_the_event_stream(backend: Backend) -> None:
                                          "attainment_percent", "median_minutes_to_first_touch")}
         assert de == {"open_leads": 1, "waiting_without_rep": 0, "active_reps": 2, "capacity": 6,
                       "capacity_used_percent": "16.7", "open_pipeline": {"USD": "600.00"},
-                      "won": {"USD": "1000.00"}, "quota": {"USD": "4000.00"}, "attainment_percent": {"USD": "25.0"},
+                      "won": {"USD": "1000.00"}, "quota": {"USD": "4000.00"}, "attainment_percent": {"USD": "25.0000"},
                       "median_minutes_to_first_touch": "30.0"}
         assert {k: by_t["emea"][k] for k in de} == de  # rolled up: emea's only child is de
         assert (by_t["rest"]["open_leads"], by_t["rest"]["waiting_without_rep"],

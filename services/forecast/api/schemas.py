@@ -13,6 +13,7 @@ from shared.events.types import Period as PeriodText
 
 GroupBy = Literal["rep", "team", "territory", "company"]
 Method = Literal["weighted", "category", "historical", "cycle_length"]
+Crediting = Literal["splits", "owner"]
 CENT, RATIO = Decimal("0.01"), Decimal("0.0001")
 
 
@@ -54,7 +55,10 @@ class ForecastRow(BaseModel):
     closed_won: Money
     open_pipeline: Money
     quota: Money | None
-    attainment: Money | None = Field(description="closed won ÷ quota")
+    attainment: Money | None = Field(description="closed won ÷ quota, a ratio to 4 places (1.2000)")
+    attainment_percent: Money | None = Field(
+        default=None, description="closed won as a percent of quota, to 4 places half-even (120.0000): with "
+        "crediting=splits the same number as compensation's statement and territory coverage for the rep")
     coverage: Money | None = Field(description="open pipeline ÷ quota still to close")
     categories: dict[str, Money] | None = Field(default=None, description="category method: cumulative figures")
     adjusted_forecast: Money | None = Field(default=None, description="the latest manager adjustment")
@@ -65,6 +69,7 @@ class ForecastOut(BaseModel):
     period: str
     group_by: str
     method: str
+    crediting: str = "splits"
     as_of: datetime | None
     items: list[ForecastRow]
 

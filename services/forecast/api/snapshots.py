@@ -87,7 +87,7 @@ async def read_accuracy(uow: Uow, who: Planner, settings: Settings, clock: Now,
         actual: dict[tuple[str, str, str], Decimal] = {}
         for group_by in ("rep", "team"):
             for ln in await forecast_lines(uow.session, Question(period, group_by, clock.now(), settings.calendar,
-                                                                 settings.methods)):
+                                                                 settings.methods, crediting="owner")):
                 actual[(group_by, ln.group, ln.currency)] = ln.figures.closed_won
         rows = (await uow.session.execute(select(snapshots.c.method, snapshots.c.taken_at, snapshot_lines).join(
             snapshot_lines, snapshot_lines.c.snapshot_id == snapshots.c.snapshot_id).where(

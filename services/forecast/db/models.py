@@ -1,8 +1,8 @@
 """Forecast's tables: the deal projection, its aggregate rows, win records, org copies, quotas, history,
-adjustments and snapshots (kept in step with migrations/versions/0001_initial.py)."""
+adjustments and snapshots (kept in step with migrations/versions/)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table, Text
 
 from shared.db.types import ExactDecimal, UtcDateTime
 
@@ -26,6 +26,7 @@ forecast_deals = Table(
     Column("expected_close_date", Date()),
     Column("status", String(8), nullable=False),
     Column("closed_at", UtcDateTime()),
+    Column("splits", JSON, nullable=False, server_default="[]"),  # [[rep_id, "percent"]]; none: the owner
 )
 
 deal_stage_visits = Table(

@@ -1,7 +1,7 @@
 """Writes of the live projection: the deal row, its aggregate-row deltas, win records and cycle statistics."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -19,6 +19,7 @@ from services.forecast.db.models import (
 )
 from services.forecast.domain.cells import AGES, STAGES, TOTALS, Cell
 from services.forecast.domain.deals import DealState
+from shared.crediting import splits_of
 from shared.db.upsert import insert_for
 
 _KEYS = ("period", "dimension", "group_id", "currency")
@@ -32,11 +33,15 @@ WHOLE = {"deals"}
 
 async def load_deal(session: AsyncSession, deal_id: str) -> DealState | None:
     row = (await session.execute(select(forecast_deals).where(forecast_deals.c.deal_id == deal_id))).first()
-    return DealState(**row._mapping) if row else None
+    return deal_of(dict(row._mapping)) if row else None
+
+
+def deal_of(row: Mapping[str, Any]) -> DealState:
+    return DealState(**{**row, "splits": splits_of(row["splits"], None)})
 
 
 async def save_deal(session: AsyncSession, deal: DealState) -> None:
-    values = asdict(deal)
+    values = {**asdict(deal), "splits": [[rep, str(percent)] for rep, percent in deal.splits]}
     stmt = insert_for(session, forecast_deals).values(values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id"], set_=values))
 

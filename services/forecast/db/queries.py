@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.forecast.db.models import cycle_stats, forecast_deals, stage_records
-from services.forecast.db.projection import LAYOUT
+from services.forecast.db.projection import LAYOUT, deal_of
 from services.forecast.domain.ages import FUTURE, OLD, YOUNG, AgeBands
 from services.forecast.domain.cells import AGES
 from services.forecast.domain.deals import DealState
@@ -57,4 +57,4 @@ async def won_cycles(session: AsyncSession) -> tuple[int, int]:
 
 async def find_deal(session: AsyncSession, deal_id: str) -> DealState | None:
     row = (await session.execute(select(forecast_deals).where(forecast_deals.c.deal_id == deal_id))).first()
-    return DealState(**row._mapping) if row else None
+    return deal_of(dict(row._mapping)) if row else None

@@ -17,9 +17,12 @@ from decimal import Decimal
 
 from services.forecast.domain.deals import DealState
 from services.forecast.domain.periods import day_number, month_of, week_of
+from shared.crediting import split_credits
 
 TOTALS, STAGES, AGES = "totals", "stages", "ages"
-DIMENSIONS = ("rep", "territory", "company")
+# `rep` credits the owner with the whole deal (the owner view); `split` credits each rep their share
+# (the splits view, shared.crediting), every measure scaled to the share.
+DIMENSIONS = ("rep", "split", "territory", "company")
 NO_GROUP = "unassigned"
 
 
@@ -30,25 +33,26 @@ class Cell:
     measures: tuple[Decimal, ...]
 
 
-def groups_of(deal: DealState) -> tuple[tuple[str, str], ...]:
-    return (("rep", deal.owner_id), ("territory", deal.territory_id or NO_GROUP),
-            ("company", deal.company or NO_GROUP))
+def groups_of(deal: DealState) -> list[tuple[str, str, Decimal]]:
+    """(dimension, group, the amount credited to the group)."""
+    whole = [("rep", deal.owner_id, deal.amount), ("territory", deal.territory_id or NO_GROUP, deal.amount),
+             ("company", deal.company or NO_GROUP, deal.amount)]
+    return whole + [("split", rep, share) for rep, share in split_credits(deal.amount, deal.owner_id, deal.splits)]
 
 
 def cells_of(deal: DealState) -> list[Cell]:
     out: list[Cell] = []
     bucket = deal.category if deal.is_open else deal.status
-    weighted = deal.amount * deal.probability / 100 if deal.is_open else Decimal(0)
     counts_open = deal.is_open and deal.category != "omitted"
     month = month_of(deal.period_day)
     created = deal.created_at.date()
-    for dimension, group in groups_of(deal):
+    for dimension, group, amount in groups_of(deal):
         head = (month, dimension, group, deal.currency)
-        out.append(Cell(TOTALS, (*head, bucket), (deal.amount, weighted, Decimal(1))))
+        weighted = amount * deal.probability / 100 if deal.is_open else Decimal(0)
+        out.append(Cell(TOTALS, (*head, bucket), (amount, weighted, Decimal(1))))
         if counts_open:
-            out.append(Cell(STAGES, (*head, deal.pipeline_id, deal.stage_id), (deal.amount, Decimal(1))))
-            out.append(Cell(AGES, (*head, week_of(created).isoformat()),
-                            (deal.amount, deal.amount * day_number(created))))
+            out.append(Cell(STAGES, (*head, deal.pipeline_id, deal.stage_id), (amount, Decimal(1))))
+            out.append(Cell(AGES, (*head, week_of(created).isoformat()), (amount, amount * day_number(created))))
     return out
 
 

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from shared.crediting import Splits, splits_of
+
 OPEN, WON, LOST = "open", "won", "lost"
 
 
@@ -26,6 +28,7 @@ class DealState:
     expected_close_date: date | None = None
     status: str = OPEN
     closed_at: datetime | None = None
+    splits: Splits = ()  # none: the owner is credited 100% (shared.crediting), and a new owner takes it over
 
     @property
     def is_open(self) -> bool:
@@ -74,13 +77,18 @@ def apply(state: DealState | None, change: DealChange) -> DealState | None:
     if change.kind in ("created", "stage_changed", "reopened"):
         values.update(status=OPEN, closed_at=None)
     if state is not None:
-        return replace(state, **values)
+        return _credited(replace(state, **values))
     if change.kind == "updated":
         raise UnknownDeal(f"deal.updated for deal {change.deal_id} that forecast has not seen")
     try:
-        return DealState(deal_id=change.deal_id, **_defaults(change, values))
+        return _credited(DealState(deal_id=change.deal_id, **_defaults(change, values)))
     except TypeError as missing:
         raise UnknownDeal(f"{change.kind} for a deal forecast has not seen: {missing}") from None
+
+
+def _credited(deal: DealState) -> DealState:
+    """Splits of the owner alone are no splits: the credit then follows the owner when the deal moves."""
+    return replace(deal, splits=splits_of(deal.splits, deal.owner_id))
 
 
 def _defaults(change: DealChange, values: dict[str, Any]) -> dict[str, Any]:

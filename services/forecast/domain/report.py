@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from services.forecast.domain.methods import Figures
+from services.forecast.domain.methods import Figures, empty_figures
 from services.forecast.domain.rollup import ancestors, roll_up
 
 GROUP_BYS = ("rep", "team", "territory", "company")
@@ -41,6 +41,9 @@ def report(leaves: Mapping[Leaf, Figures], group_by: str, org: Organisation,
     by_currency: dict[str, dict[str, Figures]] = {}
     for (group, currency), figures in leaves.items():
         by_currency.setdefault(currency, {})[group] = figures
+    if group_by in ("rep", "team"):  # a rep with a quota and no deals still has a row: zero against their quota
+        for rep, (_, currency) in quotas.items():
+            by_currency.setdefault(currency, {}).setdefault(rep, empty_figures())
     lines: list[Line] = []
     for currency, groups in by_currency.items():
         amounts = {rep: a for rep, (a, c) in quotas.items() if c == currency}

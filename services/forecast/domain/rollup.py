@@ -46,3 +46,35 @@ def coverage(open_pipeline: Decimal, closed_won: Decimal, quota: Decimal | None)
         return None
     remaining = quota - closed_won
     return open_pipeline / remaining if remaining > 0 else None
+
+
+Node = tuple[str, str]  # ("team", id) or ("rep", id)
+
+
+def adjusted_teams(forecast: Mapping[Node, Decimal], adjusted: Mapping[Node, Decimal],
+                   team_parent: Mapping[str, str | None], team_of: Mapping[str, str | None]) -> dict[str, Decimal]:
+    """Each team's adjusted forecast in one currency: its own latest adjustment, else its forecast moved by the
+    adjustments below it (sub-teams' and member reps', the nearest one on each branch); teams with no
+    adjustment at or below them are left out."""
+    children: dict[str, list[Node]] = {}
+    for team, parent in team_parent.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(("team", team))
+    for rep, home in team_of.items():
+        if home is not None:
+            children.setdefault(home, []).append(("rep", rep))
+
+    def change(node: Node, seen: frozenset[str]) -> Decimal | None:
+        if node in adjusted:
+            return adjusted[node] - forecast.get(node, Decimal(0))
+        below = children.get(node[1], []) if node[0] == "team" else []
+        parts = [c for child in below if child[1] not in seen
+                 and (c := change(child, seen | {child[1]})) is not None]  # a cycle stops the walk
+        return sum(parts, Decimal(0)) if parts else None
+
+    out = {}
+    for team in team_parent:
+        moved = change(("team", team), frozenset({team}))
+        if moved is not None:
+            out[team] = forecast.get(("team", team), Decimal(0)) + moved
+    return out

@@ -52,6 +52,13 @@ async def _scope(session: AsyncSession, who: Principal, team_id: str | None, rep
     return "all" if not asked else f"{asked[0][0]}:{asked[0][1]}"
 
 
+async def _slices(session: AsyncSession, scope: str) -> list[str]:
+    """The summary slices a scope reads: a team's own and every sub-team's (parents roll up their teams)."""
+    if not scope.startswith("team:"):
+        return [scope]
+    return sorted(f"team:{t}" for t in await org.with_sub_teams(session, frozenset({scope[5:]})))
+
+
 async def _pipeline(uow: Uow, pipeline_id: str) -> Pipeline:
     pipeline = await pipelines_repo.pipeline_or_default(uow.session, pipeline_id, uow.clock)
     if pipeline is None:
@@ -67,9 +74,10 @@ async def funnel(uow: Uow, who: Analyst, period: Period, pipeline_id: PipelineId
     months = months_in(period)
     async with uow:
         scope = await _scope(uow.session, who, team_id, rep_id, territory_id)
+        slices = await _slices(uow.session, scope)
         pipeline = await _pipeline(uow, pipeline_id)
-        reached = await summaries.reached_by_stage(uow.session, pipeline.id, months, scope)
-        dwell = await summaries.dwell_histograms(uow.session, pipeline.id, months, scope)
+        reached = await summaries.reached_by_stage(uow.session, pipeline.id, months, slices)
+        dwell = await summaries.dwell_histograms(uow.session, pipeline.id, months, slices)
         await uow.commit()
     stages = []
     for s in figures.funnel(pipeline, reached):
@@ -87,8 +95,9 @@ async def velocity(uow: Uow, who: Analyst, period: Period, pipeline_id: Pipeline
     async with uow:
         scope = await _scope(uow.session, who, team_id, rep_id, territory_id)
         pipeline = await _pipeline(uow, pipeline_id)
-        closes = await summaries.outcomes(uow.session, pipeline.id, months, scope)
-        gauge = await summaries.open_gauge(uow.session, pipeline.id, scope)
+        slices = await _slices(uow.session, scope)
+        closes = await summaries.outcomes(uow.session, pipeline.id, months, slices)
+        gauge = await summaries.open_gauge(uow.session, pipeline.id, slices)
         await uow.commit()
     items = []
     for currency in sorted(set(closes) | set(gauge)):
@@ -101,8 +110,9 @@ async def velocity(uow: Uow, who: Analyst, period: Period, pipeline_id: Pipeline
 async def _health_inputs(session: AsyncSession, pipeline: Pipeline, period: str,
                          scope: str) -> tuple[dict[str, figures.Decimal | None], dict[str, figures.Decimal | None]]:
     months = months_in(period)
-    reached = await summaries.reached_by_stage(session, pipeline.id, months, scope)
-    dwell = await summaries.dwell_histograms(session, pipeline.id, months, scope)
+    slices = await _slices(session, scope)
+    reached = await summaries.reached_by_stage(session, pipeline.id, months, slices)
+    dwell = await summaries.dwell_histograms(session, pipeline.id, months, slices)
     steps = [s for s in figures.funnel(pipeline, reached) if s.stage_id != pipeline.closing_stage("won").id]
     return ({s.stage_id: s.conversion_to_next for s in steps},
             {s.stage_id: figures.dwell(dwell.get(s.stage_id, [])).mean_days for s in steps})

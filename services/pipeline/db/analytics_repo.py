@@ -27,19 +27,24 @@ async def apply_effects(session: AsyncSession, effects: Effects) -> None:
     await _add(session, open_deals, [vars(o) for o in effects.open], ("deals", "amount"))
 
 
-async def reached_by_stage(session: AsyncSession, pipeline_id: str, months: list[str], scope: str) -> dict[str, int]:
+# Every reader takes the slices to sum: a parent team's figures are its own and its sub-teams' (a deal is kept
+# under its owner's team only, so the slices never count one deal twice).
+
+
+async def reached_by_stage(session: AsyncSession, pipeline_id: str, months: list[str],
+                           scope: list[str]) -> dict[str, int]:
     query = (select(funnel_counts.c.stage_id, func.sum(funnel_counts.c.reached))
              .where(funnel_counts.c.pipeline_id == pipeline_id, funnel_counts.c.month.in_(months),
-                    funnel_counts.c.scope == scope).group_by(funnel_counts.c.stage_id))
+                    funnel_counts.c.scope.in_(scope)).group_by(funnel_counts.c.stage_id))
     return {stage: int(n) for stage, n in await session.execute(query)}
 
 
 async def dwell_histograms(session: AsyncSession, pipeline_id: str, months: list[str],
-                           scope: str) -> dict[str, list[tuple[int, int, int]]]:
+                           scope: list[str]) -> dict[str, list[tuple[int, int, int]]]:
     query = (select(stage_dwell.c.stage_id, stage_dwell.c.days, func.sum(stage_dwell.c.deals),
                     func.sum(stage_dwell.c.seconds))
              .where(stage_dwell.c.pipeline_id == pipeline_id, stage_dwell.c.month.in_(months),
-                    stage_dwell.c.scope == scope).group_by(stage_dwell.c.stage_id, stage_dwell.c.days))
+                    stage_dwell.c.scope.in_(scope)).group_by(stage_dwell.c.stage_id, stage_dwell.c.days))
     out: dict[str, list[tuple[int, int, int]]] = {}
     for stage, days, deals, seconds in await session.execute(query):
         out.setdefault(stage, []).append((int(days), int(deals), int(seconds)))
@@ -47,15 +52,16 @@ async def dwell_histograms(session: AsyncSession, pipeline_id: str, months: list
 
 
 async def outcomes(session: AsyncSession, pipeline_id: str, months: list[str],
-                   scope: str) -> dict[str, tuple[int, int, Decimal, int]]:
+                   scope: list[str]) -> dict[str, tuple[int, int, Decimal, int]]:
     """Per currency: won, lost, won amount, summed seconds from creation to closed-won."""
     c = deal_outcomes.c
     query = (select(c.currency, func.sum(c.won), func.sum(c.lost), func.sum(c.won_amount), func.sum(c.cycle_seconds))
-             .where(c.pipeline_id == pipeline_id, c.month.in_(months), c.scope == scope).group_by(c.currency))
+             .where(c.pipeline_id == pipeline_id, c.month.in_(months), c.scope.in_(scope)).group_by(c.currency))
     return {cur: (int(w), int(lo), Decimal(a), int(s)) for cur, w, lo, a, s in await session.execute(query)}
 
 
-async def open_gauge(session: AsyncSession, pipeline_id: str, scope: str) -> dict[str, tuple[int, Decimal]]:
-    query = select(open_deals.c.currency, open_deals.c.deals, open_deals.c.amount).where(
-        open_deals.c.pipeline_id == pipeline_id, open_deals.c.scope == scope)
+async def open_gauge(session: AsyncSession, pipeline_id: str, scope: list[str]) -> dict[str, tuple[int, Decimal]]:
+    c = open_deals.c
+    query = (select(c.currency, func.sum(c.deals), func.sum(c.amount))
+             .where(c.pipeline_id == pipeline_id, c.scope.in_(scope)).group_by(c.currency))
     return {cur: (int(n), Decimal(a)) for cur, n, a in await session.execute(query)}

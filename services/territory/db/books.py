@@ -9,8 +9,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.territory.db.models import deal_book, lead_book, quotas
-from services.territory.domain.coverage import DealFact, LeadFact
+from services.territory.domain.coverage import DealFact, LeadFact, quota_of
+from shared.crediting import Splits, splits_of
 from shared.db.upsert import insert_for
+from shared.periods import Period
 
 
 async def lead_row(session: AsyncSession, lead_id: str) -> dict[str, Any] | None:
@@ -56,7 +58,7 @@ async def save_deal(session: AsyncSession, values: dict[str, Any]) -> None:
 async def deal_facts(session: AsyncSession) -> list[DealFact]:
     rows = await session.execute(select(deal_book).order_by(deal_book.c.deal_id))
     return [DealFact(r.deal_id, r.territory_id, r.owner_id, Decimal(r.amount), r.currency, r.status, r.closed_at,
-                     r.lead_id) for r in rows]
+                     r.lead_id, splits_of(r.splits, None)) for r in rows]
 
 
 async def move_deals_of_lead(session: AsyncSession, lead_id: str, territory_id: str | None) -> None:
@@ -71,8 +73,16 @@ async def save_quota(session: AsyncSession, rep_id: str, period: str, amount: De
 
 
 async def quotas_for(session: AsyncSession, period: str) -> dict[str, tuple[Decimal, str]]:
-    rows = await session.execute(select(quotas).where(quotas.c.period == period))
-    return {r.rep_id: (Decimal(r.amount), r.currency) for r in rows}
+    """Each rep's quota for the period, month quotas inside a quarter counting toward it (coverage.quota_of)."""
+    wanted = {p for level in Period.parse(period).levels() for p in level}
+    set_for: dict[str, dict[str, tuple[Decimal, str]]] = {}
+    for r in await session.execute(select(quotas).where(quotas.c.period.in_(wanted))):
+        set_for.setdefault(r.rep_id, {})[r.period] = (Decimal(r.amount), r.currency)
+    return {rep: quota for rep, by_period in set_for.items() if (quota := quota_of(period, by_period)) is not None}
+
+
+def stored_splits(splits: Splits) -> list[list[str]]:
+    return [[rep, str(percent)] for rep, percent in splits]
 
 
 def later(stored: datetime | None, incoming: datetime) -> bool:

@@ -82,6 +82,7 @@ deal_book = Table(
     Column("status", String(10), nullable=False),
     Column("changed_at", UtcDateTime(), nullable=False),
     Column("closed_at", UtcDateTime()),
+    Column("splits", JSON, nullable=False, server_default="[]"),  # [[rep_id, "percent"]]; none: the owner
 )
 
 quotas = Table(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from services.territory.domain.territories import Rep, Territory
-from shared.errors import InvalidInput
+from shared.crediting import Splits, attainment_percent, split_credits
+from shared.periods import Period, covering
 
 Amounts = dict[str, Decimal]  # currency -> amount
 Quotas = Mapping[str, tuple[Decimal, str]]  # rep id -> (amount, currency) for the period
@@ -39,6 +40,7 @@ class DealFact:
     status: str  # open | won | lost
     closed_at: datetime | None = None
     lead_id: str | None = None
+    splits: Splits = ()  # none: the owner is credited 100% (shared.crediting)
 
 
 @dataclass(frozen=True)
@@ -56,26 +58,22 @@ class Figures:
 
 
 def period_bounds(period: str) -> tuple[datetime, datetime]:
-    """`2026`, `2026-Q4` or `2026-11` → [start, end) in UTC."""
-    try:
-        year = int(period[:4])
-        if len(period) == 4:
-            return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-        if period[5] == "Q":
-            first = (int(period[6]) - 1) * 3 + 1
-            months = (first, first + 3)
-        else:
-            months = (int(period[5:7]), int(period[5:7]) + 1)
-        if not (1 <= months[0] <= 12 and len(period) in (7, 8)):
-            raise ValueError
-        end = datetime(year + 1, 1, 1, tzinfo=UTC) if months[1] > 12 else datetime(year, months[1], 1, tzinfo=UTC)
-        return datetime(year, months[0], 1, tzinfo=UTC), end
-    except (ValueError, IndexError):
-        raise InvalidInput("period", f"{period!r} is not a period like 2026, 2026-Q4 or 2026-11") from None
+    """`2026`, `2026-Q4` or `2026-11` → [start, end) in UTC (shared.periods, as forecast reads them)."""
+    return Period.parse(period).utc_bounds
 
 
 def quarter_of(at: datetime) -> str:
     return f"{at.year}-Q{(at.month - 1) // 3 + 1}"
+
+
+def quota_of(period: str, set_for: Mapping[str, tuple[Decimal, str]]) -> tuple[Decimal, str] | None:
+    """One rep's quota for the period as forecast reads it: set for exactly the period, else the sum of what is
+    set for the periods inside it (month quotas inside a quarter count toward it), in the first currency found."""
+    found = covering(Period.parse(period), set_for)
+    if not found:
+        return None
+    currency = found[0][1]
+    return sum((a for a, c in found if c == currency), Decimal(0)), currency
 
 
 def _add(into: Amounts, currency: str, amount: Decimal) -> None:
@@ -109,7 +107,8 @@ def figures(leads: Iterable[LeadFact], deals: Iterable[DealFact], reps: Iterable
         open_leads=len(open_leads), waiting_without_rep=len(open_leads) - held, active_reps=len(active),
         capacity=capacity, capacity_used_percent=_percent(Decimal(held), Decimal(capacity)),
         open_pipeline=pipeline, won=won, quota=quota,
-        attainment_percent={c: p for c, q in quota.items() if (p := _percent(won.get(c, Decimal(0)), q)) is not None},
+        attainment_percent={c: p for c, q in quota.items()
+                            if (p := attainment_percent(won.get(c, Decimal(0)), q)) is not None},
         median_minutes_to_first_touch=statistics.median(touches).quantize(Decimal("0.1")) if touches else None)
 
 
@@ -146,11 +145,13 @@ def territory_coverage(territories: Mapping[str, Territory], reps: Mapping[str, 
 
 def rep_coverage(reps: Mapping[str, Rep], leads: list[LeadFact], deals: list[DealFact], quotas: Quotas,
                  period: tuple[datetime, datetime]) -> dict[str, Figures]:
+    """Each rep's figures; a deal counts for every rep it credits, at their credited share (splits view)."""
     leads_by, deals_by = defaultdict(list), defaultdict(list)
     for lead in leads:
         leads_by[lead.rep_id].append(lead)
     for deal in deals:
-        deals_by[deal.owner_id].append(deal)
+        for rep_id, share in split_credits(deal.amount, deal.owner_id, deal.splits):
+            deals_by[rep_id].append(replace(deal, amount=share))
     return {r: figures(leads_by[r], deals_by[r], [rep], quotas, period) for r, rep in reps.items()}
 
 
