@@ -17,10 +17,12 @@ Health, for /livez and the metrics (read them; the runner alone writes them):
 
 - `last_progress`: `time.monotonic()` of the last progress - a batch applied, or a fetch that found this
   member in its group with nothing left to apply.
-- `last_progress_age()`: seconds since then.
+- `last_progress_age()`: seconds since then; `last_progress_unix()`: the same moment as a Unix timestamp
+  (for a Prometheus gauge).
 - `restarts`: consumers replaced so far (a failed or timed-out start, a fetch or commit error, a stall);
   also counted in `ServiceMetrics.consumer_restarts`.
 - `state`: "starting", "consuming", "backing-off" or "stopped".
+- `last_failure`: repr of the last failure that replaced a consumer (None until one does).
 - `work_waits`: True when records are known to wait (lag measured above 0, a batch in hand, or the broker
   answered but the group would not take this member), False when caught up, None when it cannot tell
   (broker unreachable).
@@ -104,6 +106,7 @@ class KafkaConsumerRunner:
         self._failures_in_a_row = 0
         self.state = "stopped"
         self.work_waits: bool | None = None
+        self.last_failure: str | None = None
         self.member = False
         self._positions: dict[TopicPartition, int] = {}
         self._lag_checked_at = 0.0
@@ -115,6 +118,9 @@ class KafkaConsumerRunner:
 
     def last_progress_age(self) -> float:
         return time.monotonic() - self.last_progress
+
+    def last_progress_unix(self) -> float:
+        return time.time() - self.last_progress_age()
 
     @property
     def stuck(self) -> bool:
@@ -173,6 +179,7 @@ class KafkaConsumerRunner:
     def _note_failure(self, exc: BaseException) -> None:
         """One line when a streak of failures begins, then one every 20 (an outage is not 20,000 lines)."""
         self._failures_in_a_row += 1
+        self.last_failure = repr(exc)
         if self._failures_in_a_row == 1 or self._failures_in_a_row % 20 == 0:
             log.warning("consumer %s replaced (%d in a row without progress): %r", self.group,
                         self._failures_in_a_row, exc)

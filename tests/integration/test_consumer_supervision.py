@@ -93,6 +93,7 @@ async def test_a_cancel_raised_inside_aiokafka_replaces_the_consumer_not_the_sup
     runner = await _five_events_applied_once(kafka_backend, lambda rt: _runner(rt, CancelledInsideStop, bootstrap))
     assert CancelledInsideStop.made == 2  # the stalled one, then a healthy one
     assert runner.restarts == 1 and runner._metrics.consumer_restarts._value.get() == 1
+    assert runner.last_failure is not None and "no progress" in runner.last_failure  # then stop raised a cancel
 
 
 @pytest.mark.integration
