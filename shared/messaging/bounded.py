@@ -39,8 +39,7 @@ async def stop_quietly(consumer: AIOKafkaConsumer, *, timeout: float) -> None:
             task.cancel()
     if client is not None:
         with contextlib.suppress(Exception):
-            async with asyncio.timeout(5):
-                await client.close()
+            await within(5, client.close(), "closing the client")
 
 
 async def within(seconds: float, step: Coroutine[Any, Any, T], what: str) -> T:
