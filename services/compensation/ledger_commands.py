@@ -38,10 +38,10 @@ RepPeriod = tuple[str, str]  # rep, quota period
 
 async def credit_deals(uow: UnitOfWork, deal_ids: list[str], cause: Cause) -> None:
     """Re-derive the credits of these deals from their facts, then recalculate every rep-period they touch."""
+    await repo.lock_ledger(uow.session)
     touched: set[RepPeriod] = set()
     for deal_id in sorted(set(deal_ids)):
         touched |= await _credit_deal(uow, deal_id)
-    await repo.lock_reps(uow.session, {rep for rep, _ in touched})
     for rep_id, quota_period in sorted(touched):
         await recalculate(uow, rep_id, quota_period, cause)
 

@@ -29,6 +29,9 @@ class ServiceMetrics:
             buckets=_HANDLER_BUCKETS, registry=r)
         self.events_dead_lettered = Counter(
             "coxswain_events_dead_lettered", "Records sent to the dead-letter topic", ["topic"], registry=r)
+        self.events_ignored = Counter(
+            "coxswain_events_ignored", "Well-formed events of a type this build does not know (a newer version), "
+            "skipped and committed past", ["type"], registry=r)
         self.transient_failures = Counter(
             "coxswain_transient_failures", "Handler attempts that failed for a cause outside the event (connection,"
             " recovery, serialization, deadlock, lock timeout) and were retried", ["cause"], registry=r)
@@ -65,6 +68,11 @@ class ServiceMetrics:
             ["worker"], registry=r)
         self.info = Gauge("coxswain_service_info", "Service identity", ["service"], registry=r)
         self.info.labels(service=service).set(1)
+
+    def transient_total(self) -> float:
+        """Transient handler failures of every cause (what a test or a health check asks)."""
+        return sum(sample.value for metric in self.transient_failures.collect() for sample in metric.samples
+                   if sample.name.endswith("_total"))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -197,9 +197,16 @@ async def credited_deals(session: AsyncSession, *, rep_ids: set[str] | None = No
     return list((await session.execute(stmt)).scalars())
 
 
-async def lock_reps(session: AsyncSession, rep_ids: set[str]) -> None:
-    """Serialise reps' recalculations across consumer replicas, always in one global order (sorted) so two
-    transactions never wait on each other in a cycle; PostgreSQL only, SQLite already allows a single writer."""
+LEDGER_LOCK = "comp:ledger"
+
+
+async def lock_ledger(session: AsyncSession) -> None:
+    """Serialise recalculations across consumer replicas and API requests (a rep-period is recalculated from
+    what the ledger holds); PostgreSQL only, SQLite already allows a single writer.
+
+    One advisory lock for the whole ledger, not one per rep: a transaction recalculates several reps (a batch
+    of deals, a split deal, a plan version), and per-rep locks taken in those different orders deadlocked two
+    replicas (40P01). A single lock has no order to get wrong; it is held to commit and re-entrant within the
+    transaction."""
     if session.get_bind().dialect.name == "postgresql":
-        for rep_id in sorted(rep_ids):
-            await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:rep))"), {"rep": f"comp:{rep_id}"})
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": LEDGER_LOCK})
