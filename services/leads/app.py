@@ -23,7 +23,7 @@ SPEC = ServiceSpec(
     migrations_dir=Path(__file__).parent / "migrations",
     workers=(sweep_sla,),
     # Copies of territory's organisation; leads themselves, their history and settings are leads' own.
-    projections=("reps", "teams", "territory_members"),
+    projections=("reps", "teams"),
 )
 ROUTERS = [imports.router, leads.router, webhooks.router, settings_api.router, reports.router]
 
