@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Literal, TypeVar
 
 from shared.errors import InvalidInput
@@ -91,6 +92,16 @@ def covering(period: Period, set_for: Mapping[str, V]) -> list[V]:
         if found:
             return found
     return []
+
+
+def covered_amount(period: Period, set_for: Mapping[str, tuple[Decimal, str]]) -> tuple[Decimal, str] | None:
+    """An amount set per period (a quota) for `period`: set for exactly it, else the sum of what is set for the
+    periods inside it (`covering`), in the first currency found — how every service reads a rep's quota."""
+    found = covering(period, set_for)
+    if not found:
+        return None
+    currency = found[0][1]
+    return sum((a for a, c in found if c == currency), Decimal(0)), currency
 
 
 def _add_months(day: date, months: int) -> date:

@@ -136,3 +136,20 @@ async def test_a_new_plan_version_recalculates_the_deals_it_covers(compensation:
     assert [(x["deal_id"], x["amount"], x["plan_version"]) for x in s["lines"]] == [
         ("a", "100.00", 1), ("b", "100.00", 1), ("b", "150.00", 2)]
     assert await lines(client, deal_id="a") == s["lines"][:1]
+
+
+async def test_month_quotas_inside_the_quarter_count_toward_it(compensation: RunningService,
+                                                              embedded_backend: EmbeddedBackend) -> None:
+    client = compensation.client
+    await setup_plan(client, WORKED_PLAN, {"rep-1": None})
+    await send(embedded_backend, CLOSED_T, closed("a", "100000.00"), "a", 1)
+    pending = await eventually(lambda: client.get("/v1/commissions/pending", headers=OPS),
+                               until=lambda r: r.json() != [])
+    assert pending.json()[0]["reason"] == "no quota for rep-1 in 2026-Q4"
+    for month in ("2026-10", "2026-11", "2026-12"):
+        r = await client.put(f"/v1/quotas/rep-1/{month}", headers=OPS, json={"amount": "30000.00", "currency": "USD"})
+        assert r.status_code == 200
+    # Q4's quota is the months' 90,000 (as forecast and coverage read it): 90,000 at 10% = 9,000 and 10,000 at
+    # 15% = 1,500; attainment 100,000 / 90,000 = 111.1111%
+    s = await _settled(client, "rep-1", "10500.00")
+    assert (s["quota"], s["attainment"]) == ("90000.00", "111.1111")

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.compensation.db.models import plan_assignments, plan_versions, plans, quotas
 from shared.db.upsert import insert_for
+from shared.periods import Period, covered_amount
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,13 @@ async def put_quota(session: AsyncSession, rep_id: str, period: str, amount: Dec
 
 
 async def quota(session: AsyncSession, rep_id: str, period: str) -> tuple[Decimal, str] | None:
-    stmt = select(quotas.c.amount, quotas.c.currency).where(quotas.c.rep_id == rep_id, quotas.c.period == period)
-    row = (await session.execute(stmt)).first()
-    return (row.amount, row.currency) if row else None
+    """The rep's quota for the period as every service reads it (shared.periods.covered_amount): set for exactly
+    the period, else the sum of what is set for the periods inside it (month quotas inside a quarter)."""
+    wanted = Period.parse(period)
+    inside = {p for level in wanted.levels() for p in level}
+    stmt = select(quotas.c.period, quotas.c.amount, quotas.c.currency).where(
+        quotas.c.rep_id == rep_id, quotas.c.period.in_(sorted(inside)))
+    return covered_amount(wanted, {r.period: (r.amount, r.currency) for r in await session.execute(stmt)})
 
 
 async def quotas_of(session: AsyncSession, rep_id: str) -> list[dict[str, Any]]:

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.compensation.db.models import commission_lines, credits, draws, periods, quotas
+from services.compensation.db import plans_repo
+from services.compensation.db.models import commission_lines, credits, draws, periods
 from shared.db.upsert import insert_for
 
 
@@ -49,8 +50,9 @@ async def credited(session: AsyncSession, rep_id: str, period: str) -> Decimal:
 
 
 async def quota_amount(session: AsyncSession, rep_id: str, period: str) -> Decimal | None:
-    stmt = select(quotas.c.amount).where(quotas.c.rep_id == rep_id, quotas.c.period == period)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    """As the calculation reads it: month quotas inside a quarter count toward it (plans_repo.quota)."""
+    found = await plans_repo.quota(session, rep_id, period)
+    return found[0] if found else None
 
 
 async def put_draw(session: AsyncSession, rep_id: str, kind: str, amount: Decimal, currency: str,

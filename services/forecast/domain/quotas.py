@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from services.forecast.domain.periods import FiscalCalendar
-from shared.periods import covering
+from shared.periods import covered_amount
 
 Quota = tuple[Decimal, str]
 
@@ -15,11 +15,7 @@ Quota = tuple[Decimal, str]
 def quota_for(period: str, set_for: Mapping[str, Quota], calendar: FiscalCalendar) -> Quota | None:
     """`set_for`: one rep's quotas by period. The quotas of the covering level in the first currency found are
     summed (a level partly set counts what is set)."""
-    found = covering(calendar.period(period), set_for)
-    if not found:
-        return None
-    currency = found[0][1]
-    return sum((a for a, c in found if c == currency), Decimal(0)), currency
+    return covered_amount(calendar.period(period), set_for)
 
 
 def candidates(period: str, calendar: FiscalCalendar) -> set[str]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from services.territory.domain.territories import Rep, Territory
 from shared.crediting import Splits, attainment_percent, split_credits
-from shared.periods import Period, covering
+from shared.periods import Period, covered_amount
 
 Amounts = dict[str, Decimal]  # currency -> amount
 Quotas = Mapping[str, tuple[Decimal, str]]  # rep id -> (amount, currency) for the period
@@ -69,11 +69,7 @@ def quarter_of(at: datetime) -> str:
 def quota_of(period: str, set_for: Mapping[str, tuple[Decimal, str]]) -> tuple[Decimal, str] | None:
     """One rep's quota for the period as forecast reads it: set for exactly the period, else the sum of what is
     set for the periods inside it (month quotas inside a quarter count toward it), in the first currency found."""
-    found = covering(Period.parse(period), set_for)
-    if not found:
-        return None
-    currency = found[0][1]
-    return sum((a for a, c in found if c == currency), Decimal(0)), currency
+    return covered_amount(Period.parse(period), set_for)
 
 
 def _add(into: Amounts, currency: str, amount: Decimal) -> None:
