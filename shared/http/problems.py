@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from shared.errors import DomainError, FieldError
+from shared.messaging.failures import is_transient
 
 log = logging.getLogger("coxswain.http")
 PROBLEM_JSON = "application/problem+json"
@@ -93,6 +94,10 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_transient(exc):  # the database away, recovering, a lock or statement timeout: not the client's fault
+        log.warning("infrastructure failure on %s %s: %r", request.method, request.url.path, exc)
+        return problem_response(503, "The service's database is briefly unavailable; retry shortly.",
+                                headers={"Retry-After": "1"})
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(500, "An internal error occurred; it has been logged.")
 
