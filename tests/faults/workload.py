@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import httpx
@@ -148,3 +148,15 @@ async def _ok(request: object) -> dict:
     assert response.status_code in (200, 201), f"{response.request.method} {response.request.url}: " \
                                                f"{response.status_code} {response.text}"
     return response.json()  # type: ignore[no-any-return]
+
+
+def this_quarter() -> str:
+    return quarter_of(datetime.now(UTC).isoformat())
+
+
+async def organised(cluster: Cluster, *, deals: int = 8, leads: int = 8) -> Workload:
+    """A workload with the organisation in place and a first few deals and leads already flowing."""
+    workload = Workload(cluster)
+    await workload.organise(this_quarter())
+    await workload.burst(deals=deals, leads=leads)
+    return workload
