@@ -184,12 +184,18 @@ class Cluster:
 
     broker: PrivateBroker
     postgres: PrivatePostgres
-    log_dir: Path
     db_port: int = PG_PORT
     settings: dict[str, str] = field(default_factory=dict)
     namespace: str = field(default_factory=lambda: f"f{uuid.uuid4().hex[:8]}")
     replicas: dict[str, list[ServiceProcess]] = field(default_factory=dict)
     _next_port: int = HTTP_BASE_PORT
+
+    @property
+    def log_dir(self) -> Path:
+        """Kept after the run (pytest's tmp dirs are pruned while other suites run) for reading a failure."""
+        path = INFRA_DIR / "logs" / self.namespace
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def database(self, service: str) -> str:
         return f"{self.namespace}_{service}"

@@ -3,7 +3,6 @@ a fresh set of five service processes per scenario."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import pytest
 
@@ -33,16 +32,17 @@ async def private_postgres() -> AsyncIterator[PrivatePostgres]:
 
 
 @pytest.fixture
-async def start_cluster(private_broker: PrivateBroker, private_postgres: PrivatePostgres,
-                        tmp_path: Path) -> AsyncIterator[StartCluster]:
+async def start_cluster(private_broker: PrivateBroker,
+                        private_postgres: PrivatePostgres) -> AsyncIterator[StartCluster]:
     """`await start_cluster(COXSWAIN_X="...")`: the five services with these extra settings."""
     started: list[Cluster] = []
 
     async def start(db_port: int | None = None, **settings: str) -> Cluster:
-        cluster = Cluster(private_broker, private_postgres, tmp_path, settings=settings)
+        cluster = Cluster(private_broker, private_postgres, settings=settings)
         if db_port is not None:
             cluster.db_port = db_port
         started.append(cluster)
+        print(f"fault suite: namespace {cluster.namespace}, logs in {cluster.log_dir}")
         await cluster.start()
         return cluster
 

@@ -24,8 +24,10 @@ GATE_KEY = (31337, 1)  # the two-int advisory key space, apart from the services
 
 
 class Gate:
-    def __init__(self, dsn: str, table: str, *, on: str = "INSERT") -> None:
-        self._dsn, self._table, self._on = dsn, table, on
+    def __init__(self, dsn: str, table: str, *, on: str = "INSERT", at_commit: bool = False) -> None:
+        """`at_commit`: the wait happens inside COMMIT (a deferred constraint trigger), so the client has
+        sent its COMMIT and only waits for the answer; opening the gate makes the transaction durable."""
+        self._dsn, self._table, self._on, self._at_commit = dsn, table, on, at_commit
         self._holder: asyncpg.Connection | None = None
 
     async def close(self) -> None:
@@ -40,8 +42,14 @@ class Gate:
               RETURN NULL;
             END $$;
             DROP TRIGGER IF EXISTS fault_gate ON {self._table};
-            CREATE TRIGGER fault_gate BEFORE {self._on} ON {self._table}
-              FOR EACH STATEMENT EXECUTE FUNCTION fault_gate();""")
+            {self._trigger()};""")
+
+    def _trigger(self) -> str:
+        if self._at_commit:
+            return (f"CREATE CONSTRAINT TRIGGER fault_gate AFTER {self._on} ON {self._table} "
+                    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fault_gate()")
+        return f"CREATE TRIGGER fault_gate BEFORE {self._on} ON {self._table} " \
+               "FOR EACH STATEMENT EXECUTE FUNCTION fault_gate()"
 
     async def waiting(self) -> int:
         """Sessions stopped at the gate now."""
@@ -180,3 +188,12 @@ async def dead_letters(bootstrap: str, namespace: str) -> dict[str, int]:
     """Records per dead-letter topic of the namespace (only topics that hold any)."""
     counts = {t: len(await read_topic(bootstrap, t)) for t in await dead_letter_topics(bootstrap, namespace)}
     return {t: n for t, n in counts.items() if n}
+
+
+async def inbox_size(dsn: str) -> int:
+    """Events the service's consumer has committed (its inbox): when to strike, never what to check."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM processed_events"))
+    finally:
+        await conn.close()
