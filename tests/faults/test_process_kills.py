@@ -15,10 +15,12 @@ from tests.faults.injection import Gate, inbox_size, read_topic, terminate_sessi
 from tests.faults.workload import organised
 
 pytestmark = pytest.mark.integration
+# The gate holds sessions on a lock; a lock or statement timeout would end the wait before the kill.
+UNBOUNDED_WAITS = {"COXSWAIN_DB_LOCK_TIMEOUT_MS": "0", "COXSWAIN_DB_STATEMENT_TIMEOUT_MS": "0"}
 
 
 async def test_consumer_killed_between_database_commit_and_offset_commit(start_cluster: StartCluster) -> None:
-    cluster = await start_cluster()
+    cluster = await start_cluster(**UNBOUNDED_WAITS)
     workload = await organised(cluster)
     assert (await settled(workload)).counts == (0, 0, 0)
     compensation = cluster.replicas["compensation"][0]
@@ -41,7 +43,7 @@ async def test_consumer_killed_between_database_commit_and_offset_commit(start_c
 
 
 async def test_relay_killed_after_publish_before_marking(start_cluster: StartCluster) -> None:
-    cluster = await start_cluster()
+    cluster = await start_cluster(**UNBOUNDED_WAITS)
     workload = await organised(cluster)
     assert (await settled(workload)).counts == (0, 0, 0)
     pipeline = cluster.replicas["pipeline"][0]
