@@ -30,7 +30,20 @@ class PlatformSettings(BaseSettings):
     rate_limit_per_minute: int = 1200  # per client (bearer token or address); 0 turns it off
     log_level: str = "INFO"
     json_logs: bool = True
+    # A consumer with records waiting and no progress for this long is restarted (and reported stuck).
     consumer_stall_seconds: float = 60.0
+    # Bound on one consumer start (bootstrap, metadata, group join); a start that takes longer is retried.
+    consumer_start_timeout_seconds: float = 30.0
+    # A member that stops heartbeating (frozen, partitioned) loses its partitions after the session timeout;
+    # one that stops polling leaves the group after max_poll_interval.
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 1_000
+    kafka_max_poll_interval_ms: int = 300_000
+    kafka_request_timeout_ms: int = 15_000
+    # Set on every PostgreSQL connection (0 turns one off): see shared.db.engine.SessionTimeouts.
+    db_statement_timeout_ms: int = 60_000
+    db_lock_timeout_ms: int = 15_000
+    db_idle_in_transaction_timeout_ms: int = 30_000
     # Prefixes topics and consumer groups, so several installations (or test runs) can share one broker.
     namespace: str = Field(default="", pattern=r"^[a-z0-9-]*$")
 
@@ -46,6 +59,12 @@ class PlatformSettings(BaseSettings):
             for name in ("jwt_secret", "webhook_secret"):
                 if getattr(self, name) == DEV_SECRET or len(getattr(self, name)) < 32:
                     raise ValueError(f"COXSWAIN_{name.upper()} must be set to a secret of 32+ characters in production")
+        return self
+
+    @model_validator(mode="after")
+    def _heartbeat_within_session(self) -> PlatformSettings:
+        if self.kafka_heartbeat_interval_ms * 3 > self.kafka_session_timeout_ms:
+            raise ValueError("COXSWAIN_KAFKA_HEARTBEAT_INTERVAL_MS must be at most a third of the session timeout")
         return self
 
     @property

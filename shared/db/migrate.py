@@ -10,7 +10,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.engine import make_engine
+from shared.db.engine import MIGRATION_TIMEOUTS, make_engine
 
 MIGRATION_LOCK_ID = 7_431_002
 # Alembic keeps its migration context in module globals: one migration at a time per process.
@@ -27,7 +27,7 @@ def alembic_config(migrations_dir: Path, url: str, service: str) -> Config:
 
 async def upgrade_to_head(migrations_dir: Path, url: str, service: str) -> None:
     config = alembic_config(migrations_dir, url, service)
-    engine = make_engine(url)
+    engine = make_engine(url, timeouts=MIGRATION_TIMEOUTS)
     async with _one_at_a_time:
         await _upgrade_with(engine, config)
 

@@ -1,8 +1,13 @@
 """One record in, one outcome out: decode, deduplicate, skip stale, run the handler in a unit of work.
 
 The handler's effect, the processed event id and the subject's last sequence commit in one transaction,
-so a redelivered event changes nothing. Transient infrastructure errors are retried until they pass
-(losing nothing); any other failure is retried a few times, then dead-lettered with its reason.
+so a redelivered event changes nothing. A failure is classified by its cause (shared.messaging.failures):
+an infrastructure failure (connection, recovery, serialization failure, deadlock, lock or statement
+timeout) is retried without limit with capped backoff, and the call does not return - so the runner
+commits no offset - until it passes; only a failure of the event's own content is retried a few times,
+then dead-lettered with its reason. A well-formed CloudEvent of a type this consumer has no handler for
+(a `.v2` beside the `.v1` it knows, a type this build has never heard of) is ignored and counted, never
+dead-lettered; only records that are not CloudEvents at all, or that a handler cannot accept, are.
 """
 from __future__ import annotations
 
@@ -12,20 +17,18 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import select
+from pydantic import ValidationError
 
-from shared.db.plumbing import consumer_sequences, processed_events
 from shared.db.uow import UnitOfWork, UnitOfWorkFactory
-from shared.db.upsert import insert_for
-from shared.events import CloudEvent, PoisonEvent, decode_event
+from shared.events import REGISTRY, CloudEvent, PoisonEvent, decode_event
+from shared.messaging.failures import is_transient
+from shared.messaging.inbox import Inbox
 from shared.observability.logs import event_context
 from shared.observability.metrics import ServiceMetrics
 
 log = logging.getLogger("coxswain.consumer")
 
 Handler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
-TRANSIENT = (sa_exc.OperationalError, sa_exc.InterfaceError, ConnectionError, TimeoutError, OSError)
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,11 @@ class EventDispatcher:
 
     async def dispatch(self, raw: bytes | None) -> Outcome:
         try:
-            event = decode_event(raw)
+            event = self._decode(raw)
         except PoisonEvent as poison:
             return self._count("<undecodable>", Outcome("dead_letter", poison.reason))
+        if isinstance(event, str):
+            return self._count(event, Outcome("ignored"))
         handler = self.handlers.get(event.type)
         if handler is None:
             return self._count(event.type, Outcome("ignored"))
@@ -69,11 +74,22 @@ class EventDispatcher:
         """A batch in one transaction (fast path); if anything in it fails, each event on its own."""
         if len(raws) <= 1:
             return [await self.dispatch(raw) for raw in raws]
-        try:
-            outcomes = await self._apply_batch(raws)
-        except Exception as exc:
-            log.info("batch of %d fell back to one-by-one handling: %r", len(raws), exc)
-            return [await self.dispatch(raw) for raw in raws]
+        outage, backoff = 0, self._first_backoff
+        while True:
+            try:
+                outcomes = await self._apply_batch(raws)
+                break
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.info("batch of %d fell back to one-by-one handling: %r", len(raws), exc)
+                    return [await self.dispatch(raw) for raw in raws]
+                outage += 1
+                self._metrics.handler_transient_failures.inc()
+                if outage == 1 or outage % 20 == 0:
+                    log.warning("infrastructure failure applying a batch of %d (%d in a row), retrying: %r",
+                                len(raws), outage, exc)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, self._max_backoff)
         for raw, outcome in zip(raws, outcomes, strict=True):
             self._count(_type_of(raw), outcome)
         return outcomes
@@ -83,10 +99,15 @@ class EventDispatcher:
         events: list[CloudEvent] = []
         for raw in raws:
             try:
-                events.append(decode_event(raw))
-                outcomes.append(None)
+                event = self._decode(raw)
             except PoisonEvent as poison:
                 outcomes.append(Outcome("dead_letter", poison.reason))
+                continue
+            if isinstance(event, str):
+                outcomes.append(Outcome("ignored"))
+            else:
+                events.append(event)
+                outcomes.append(None)
         ours = iter(events)
         async with self._uow_factory() as uow:
             inbox = await Inbox.load(uow, self.consumer, [e for e in events if e.type in self.handlers])
@@ -108,21 +129,39 @@ class EventDispatcher:
         inbox.record(event, handled=verdict == "handled")
         return Outcome(verdict)
 
+    def _decode(self, raw: bytes | None) -> CloudEvent | str:
+        """The event, or - for a valid envelope of a type this consumer does not handle - just its type."""
+        try:
+            return decode_event(raw)
+        except PoisonEvent:
+            unknown = _unhandled_type(raw, self.handlers)
+            if unknown is None:
+                raise
+            if unknown not in REGISTRY:
+                self._metrics.events_ignored.labels(type=unknown).inc()
+                log.info("ignoring %s: a type this consumer does not know yet", unknown)
+            return unknown
+
     async def _with_retries(self, event: CloudEvent, handler: Handler) -> Outcome:
-        attempt, backoff = 0, self._first_backoff
+        attempt, outage, backoff = 0, 0, self._first_backoff
         while True:
             try:
                 return await self._apply_once(event, handler)
             except PoisonEvent as poison:
                 return Outcome("dead_letter", poison.reason)
-            except TRANSIENT as exc:
-                log.warning("transient failure handling %s, retrying: %s", event.type, exc)
             except Exception as exc:
-                attempt += 1
-                if attempt >= self._max_attempts:
-                    log.exception("handler failed %d times; dead-lettering %s", attempt, event.id)
-                    return Outcome("dead_letter", f"handler failed after {attempt} attempts: {exc!r}")
-                log.warning("handler failed (attempt %d), retrying: %r", attempt, exc)
+                if is_transient(exc):
+                    outage += 1
+                    self._metrics.handler_transient_failures.inc()
+                    if outage == 1 or outage % 20 == 0:  # one line per outage, then a count now and then
+                        log.warning("infrastructure failure handling %s (%d in a row), retrying: %r",
+                                    event.type, outage, exc)
+                else:
+                    attempt += 1
+                    if attempt >= self._max_attempts:
+                        log.exception("handler failed %d times; dead-lettering %s", attempt, event.id)
+                        return Outcome("dead_letter", f"handler failed after {attempt} attempts: {exc!r}")
+                    log.warning("handler failed (attempt %d), retrying: %r", attempt, exc)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self._max_backoff)
 
@@ -142,62 +181,13 @@ class EventDispatcher:
         return outcome
 
 
-class Inbox:
-    """What one consumer has already applied, for the events in hand: read in two queries, written in two,
-    inside the transaction that applies them (so an event id and its effect commit together)."""
-
-    def __init__(self, consumer: str, seen: set[str], last: dict[tuple[str, str], int]) -> None:
-        self.consumer, self._seen, self._last = consumer, seen, last
-        self._new_ids: list[str] = []
-        self._advanced: dict[tuple[str, str], int] = {}
-
-    @classmethod
-    async def load(cls, uow: UnitOfWork, consumer: str, events: Sequence[CloudEvent]) -> Inbox:
-        if not events:
-            return cls(consumer, set(), {})
-        ids = await uow.session.execute(select(processed_events.c.event_id).where(
-            processed_events.c.consumer == consumer,
-            processed_events.c.event_id.in_({str(e.id) for e in events})))
-        rows = await uow.session.execute(
-            select(consumer_sequences.c.source, consumer_sequences.c.subject, consumer_sequences.c.sequence).where(
-                consumer_sequences.c.consumer == consumer,
-                consumer_sequences.c.subject.in_({e.subject for e in events})))
-        return cls(consumer, set(ids.scalars()), {(r.source, r.subject): r.sequence for r in rows})
-
-    def verdict(self, event: CloudEvent) -> str:
-        if str(event.id) in self._seen:
-            return "duplicate"
-        last = self._last.get((stream_of(event), event.subject))
-        return "stale" if last is not None and event.sequence <= last else "handled"
-
-    def record(self, event: CloudEvent, *, handled: bool) -> None:
-        if str(event.id) in self._seen:
-            return  # a duplicate: already recorded
-        self._seen.add(str(event.id))
-        self._new_ids.append(str(event.id))
-        if handled:
-            self._last[(stream_of(event), event.subject)] = event.sequence
-            self._advanced[(stream_of(event), event.subject)] = event.sequence
-
-    async def save(self, uow: UnitOfWork) -> None:
-        now = uow.clock.now()
-        if self._new_ids:
-            await uow.session.execute(processed_events.insert(), [
-                {"consumer": self.consumer, "event_id": i, "processed_at": now} for i in self._new_ids])
-        if self._advanced:
-            stmt = insert_for(uow.session, consumer_sequences)
-            stmt = stmt.on_conflict_do_update(index_elements=["consumer", "source", "subject"],
-                                              set_={"sequence": stmt.excluded.sequence})
-            await uow.session.execute(stmt, [
-                {"consumer": self.consumer, "source": src, "subject": subj, "sequence": seq}
-                for (src, subj), seq in self._advanced.items()])
-        self._new_ids, self._advanced = [], {}
-
-
-def stream_of(event: CloudEvent) -> str:
-    """Whose versions `sequence` counts: one producer's one kind of aggregate. A team and a territory both
-    called "emea" are two aggregates, so their sequences must not be compared."""
-    return f"{event.source}#{event.type.split('.')[1]}"
+def _unhandled_type(raw: bytes | None, handlers: Mapping[str, Handler]) -> str | None:
+    """The type of a well-formed envelope that none of `handlers` takes (its data is not ours to judge)."""
+    try:
+        envelope = CloudEvent.model_validate_json(raw or b"")
+    except (ValidationError, ValueError):
+        return None
+    return None if envelope.type in handlers else envelope.type
 
 
 def _type_of(raw: bytes | None) -> str:

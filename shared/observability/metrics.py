@@ -23,6 +23,15 @@ class ServiceMetrics:
             "coxswain_events_dead_lettered", "Records sent to the dead-letter topic", ["topic"],
             registry=self.registry,
         )
+        self.events_ignored = Counter(
+            "coxswain_events_ignored", "Well-formed events of a type this build does not know (a newer version), "
+            "skipped and committed past", ["type"], registry=self.registry,
+        )
+        self.handler_transient_failures = Counter(
+            "coxswain_handler_transient_failures", "Handler attempts that failed on the infrastructure (database "
+            "away, deadlock, lock timeout) and were retried without counting toward the dead-letter limit",
+            registry=self.registry,
+        )
         self.outbox_published = Counter(
             "coxswain_outbox_published", "Outbox rows published", registry=self.registry
         )

@@ -1,13 +1,18 @@
 """The dispatcher's guarantees, on SQLite: one effect per event id, stale skipped, poison and failures
-dead-lettered with a reason, transient errors retried until they pass."""
+dead-lettered with a reason, infrastructure failures (by SQLSTATE, as asyncpg and SQLAlchemy raise them)
+retried until they pass, unknown event types ignored and counted."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import Column, MetaData, String, Table, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection, AsyncAdapt_asyncpg_dbapi
 from sqlalchemy.exc import OperationalError
 
 from shared.clock import FixedClock
@@ -164,3 +169,122 @@ async def test_a_team_and_a_territory_sharing_an_id_keep_separate_sequences(tmp_
     outcomes = [await dispatcher.dispatch(encode_event(e)) for e in (team, territory)]
     assert [o.kind for o in outcomes] == ["handled", "handled"]  # not "stale": different aggregates
     assert handled == ["coxswain.team.upserted.v1", "coxswain.territory.upserted.v1"]
+
+
+# --- failures classified by cause ---------------------------------------------------------------------------
+DBAPI = AsyncAdapt_asyncpg_dbapi(asyncpg)
+
+
+def _as_it_arrives(error: Exception) -> BaseException:
+    """An asyncpg error the way a handler sees it: translated by SQLAlchemy's asyncpg adapter (keeping its
+    SQLSTATE), then wrapped as a SQLAlchemy DBAPIError."""
+    try:
+        try:
+            raise error
+        except Exception as raw:
+            AsyncAdapt_asyncpg_connection._handle_exception_no_connection(DBAPI, raw)
+    except DBAPI.Error as adapted:
+        return sa_exc.DBAPIError.instance("UPDATE quotas SET amount = $1", {}, adapted, DBAPI.Error)
+    raise AssertionError("the adapter always raises")
+
+
+PG = asyncpg.exceptions
+INFRASTRUCTURE = {
+    "57P03 starting up": _as_it_arrives(PG.CannotConnectNowError("the database system is starting up")),
+    "57P03 in recovery": _as_it_arrives(PG.CannotConnectNowError("the database system is not yet accepting "
+                                                                 "connections")),
+    "57P01 admin shutdown": _as_it_arrives(PG.AdminShutdownError("terminating connection due to administrator "
+                                                                 "command")),
+    "40001 serialization": _as_it_arrives(PG.SerializationError("could not serialize access")),
+    "40P01 deadlock": _as_it_arrives(PG.DeadlockDetectedError("deadlock detected")),
+    "55P03 lock timeout": _as_it_arrives(PG.LockNotAvailableError("canceling statement due to lock timeout")),
+    "57014 statement timeout": _as_it_arrives(PG.QueryCanceledError("canceling statement due to statement "
+                                                                    "timeout")),
+    "08003 connection gone": _as_it_arrives(PG.ConnectionDoesNotExistError("connection was closed in the "
+                                                                            "middle of operation")),
+    "53300 too many connections": _as_it_arrives(PG.TooManyConnectionsError("too many clients already")),
+    "asyncpg connection closed": _as_it_arrives(PG.InterfaceError("connection is closed")),
+    "connection refused": ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)"),
+    "sqlite locked": sa_exc.OperationalError("UPDATE", {}, Exception("database is locked")),
+}
+CONTENT = {
+    "23505 unique violation": _as_it_arrives(PG.UniqueViolationError("duplicate key value")),
+    "22003 numeric out of range": _as_it_arrives(PG.NumericValueOutOfRangeError("numeric field overflow")),
+    "domain error": ValueError("quota currency unknown"),
+}
+
+
+@pytest.mark.parametrize("failure", INFRASTRUCTURE.values(), ids=INFRASTRUCTURE.keys())
+async def test_infrastructure_failures_are_retried_beyond_the_dead_letter_limit(tmp_path: Path,
+                                                                                failure: BaseException) -> None:
+    calls = []
+
+    async def flaky(event: CloudEvent, uow: UnitOfWork) -> None:
+        calls.append(1)
+        if len(calls) <= 7:  # more than the 3 attempts an event's own failure gets
+            raise failure
+        await _add_quota(event, uow)
+
+    engine, dispatcher = await _setup(tmp_path, flaky)
+    assert (await dispatcher.dispatch(encode_event(_quota("100.00", 1)))).kind == "handled"
+    assert len(calls) == 8  # 7 failures, then the attempt that passed
+    assert await _total(engine) == Decimal("100.00")
+
+
+@pytest.mark.parametrize("failure", CONTENT.values(), ids=CONTENT.keys())
+async def test_failures_of_the_event_itself_are_dead_lettered_after_three_attempts(
+        tmp_path: Path, failure: BaseException) -> None:
+    calls = []
+
+    async def refusing(event: CloudEvent, uow: UnitOfWork) -> None:
+        calls.append(1)
+        raise failure
+
+    _, dispatcher = await _setup(tmp_path, refusing)
+    outcome = await dispatcher.dispatch(encode_event(_quota("100.00", 1)))
+    assert outcome.kind == "dead_letter" and len(calls) == 3
+
+
+async def test_a_batch_that_meets_a_database_in_recovery_is_retried_whole(tmp_path: Path) -> None:
+    calls = []
+
+    async def recovering(event: CloudEvent, uow: UnitOfWork) -> None:
+        calls.append(event.sequence)
+        if len(calls) <= 4:
+            raise INFRASTRUCTURE["57P03 starting up"]
+        await _add_quota(event, uow)
+
+    engine, dispatcher = await _setup(tmp_path, recovering)
+    raws = [encode_event(_quota(a, n)) for n, a in enumerate(("1.00", "2.00", "4.00"), start=1)]
+    assert [o.kind for o in await dispatcher.dispatch_many(raws)] == ["handled", "handled", "handled"]
+    assert calls == [1, 1, 1, 1, 1, 2, 3]  # the batch failed four times on its first event, then passed whole
+    assert await _total(engine) == Decimal("7.00")  # 1.00 + 2.00 + 4.00, once each
+
+
+# --- event types this consumer does not know -----------------------------------------------------------------
+def _unknown(event_type: str, data: object) -> bytes:
+    known = json.loads(encode_event(_quota("1.00", 1)))
+    return json.dumps({**known, "type": event_type, "data": data}).encode()
+
+
+async def test_a_newer_version_of_a_known_event_is_ignored_and_counted_never_dead_lettered(tmp_path: Path) -> None:
+    _, dispatcher = await _setup(tmp_path, _add_quota)
+    v2 = _unknown("coxswain.deal.closed.v2", {"deal_id": "d-1", "outcome": {"won": True}})
+    never_heard_of = _unknown("coxswain.lead.teleported.v1", None)
+    assert (await dispatcher.dispatch(v2)).kind == "ignored"
+    assert [o.kind for o in await dispatcher.dispatch_many([never_heard_of, v2, encode_event(_quota("5.00", 2))])] \
+        == ["ignored", "ignored", "handled"]
+    ignored = dispatcher._metrics.events_ignored
+    assert ignored.labels(type="coxswain.deal.closed.v2")._value.get() == 2
+    assert ignored.labels(type="coxswain.lead.teleported.v1")._value.get() == 1
+
+
+async def test_a_known_type_with_broken_data_or_a_broken_envelope_still_goes_to_the_dead_letters(
+        tmp_path: Path) -> None:
+    _, dispatcher = await _setup(tmp_path, _add_quota)
+    bad_data = _unknown("coxswain.quota.set.v1", {"rep_id": "rep-1"})  # a type we handle, missing its amount
+    no_id = json.dumps({k: v for k, v in json.loads(_unknown("coxswain.deal.closed.v2", {})).items()
+                        if k != "id"}).encode()
+    outcomes = [await dispatcher.dispatch(raw) for raw in (bad_data, no_id, b"[1, 2]")]
+    assert [o.kind for o in outcomes] == ["dead_letter"] * 3
+    assert outcomes[0].reason.startswith("invalid data for coxswain.quota.set.v1")

@@ -173,8 +173,17 @@ async def paid_credits(session: AsyncSession, plan_id: str, quota_period: str) -
     return [dict(r._mapping) for r in await session.execute(stmt)]
 
 
+LEDGER_LOCK = "comp:ledger"
+
+
 async def lock_rep(session: AsyncSession, rep_id: str) -> None:
-    """Serialise one rep's credits across consumer replicas (attainment is a running sum); PostgreSQL only,
-    SQLite already allows a single writer."""
+    """Serialise crediting `rep_id` across consumer replicas and API requests (attainment is a running sum);
+    PostgreSQL only, SQLite already allows a single writer.
+
+    One advisory lock for the whole ledger, not one per rep: a transaction credits several reps (a batch of
+    deals, a split deal, waiting credits in deal order), and per-rep locks taken in those different orders
+    deadlocked two replicas (40P01). A single lock has no order to get wrong. It is held to commit and
+    re-entrant within the transaction; since a batch holds its reps' locks to commit anyway, two replicas
+    were already taking turns on the ledger."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:rep))"), {"rep": f"comp:{rep_id}"})
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": LEDGER_LOCK})
