@@ -63,7 +63,7 @@ async def check(workload: Workload) -> Verdict:
     return verdict
 
 
-async def settled(workload: Workload, *, timeout: float = 180.0) -> Verdict:
+async def settled(workload: Workload, *, timeout: float = 240.0) -> Verdict:
     """Check until every figure is right (the services are eventually consistent), or the timeout says the
     run lost something; then print the counts."""
 

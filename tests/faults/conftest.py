@@ -9,6 +9,7 @@ import pytest
 from tests.faults.cluster import Cluster, PrivateBroker, PrivatePostgres
 
 StartCluster = Callable[..., Awaitable[Cluster]]
+WAIT = 180.0  # bounds a wait for a condition on a machine other suites load too; never a speed claim
 
 
 @pytest.fixture(scope="session")

@@ -56,8 +56,18 @@ class Gate:
         conn = await asyncpg.connect(self._dsn)
         try:
             return int(await conn.fetchval(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-                "AND classid = $1 AND objid = $2 AND objsubid = 2", *GATE_KEY))
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 2 "
+                "AND classid = $1 AND objid = $2 "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", *GATE_KEY))
+        finally:
+            await conn.close()
+
+    async def lock_waits(self) -> int:
+        """Sessions of the database waiting for any lock: at the gate, or behind one that is."""
+        conn = await asyncpg.connect(self._dsn)
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM pg_stat_activity "
+                                           "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
         finally:
             await conn.close()
 

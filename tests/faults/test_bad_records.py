@@ -12,7 +12,7 @@ from tests.faults.conftest import StartCluster
 from tests.faults.injection import append, dead_letters, read_topic
 from tests.faults.workload import organised
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]  # a loaded CI machine is slow
 CONSUMERS_OF_PIPELINE = ("forecast", "compensation", "territory")
 
 

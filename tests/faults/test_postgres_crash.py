@@ -12,11 +12,11 @@ import pytest
 from shared.testing import eventually
 from tests.faults.checker import settled
 from tests.faults.cluster import PG_PORT, PG_PROXY_PORT, PrivatePostgres
-from tests.faults.conftest import StartCluster
+from tests.faults.conftest import WAIT, StartCluster
 from tests.faults.injection import Gate, NotAcceptingProxy, dead_letters, read_topic
 from tests.faults.workload import organised
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]  # a loaded CI machine is slow
 SLOW_START_SECONDS = 30
 CONSUMERS = ("leads", "forecast", "compensation", "territory")
 
@@ -40,7 +40,8 @@ async def test_postgres_crash_while_consumers_are_behind(start_cluster: StartClu
     for service in CONSUMERS:  # hold every consumer back while the backlog builds
         await Gate(PrivatePostgres.dsn(cluster.database(service)), "processed_events").close()
     await workload.burst(deals=40, leads=20)
-    await eventually(lambda: _records(bootstrap, deals_topic), until=lambda n: n >= on_topic + 80)  # created+won
+    # each deal is two records (created, won), all on the broker before the crash
+    await eventually(lambda: _records(bootstrap, deals_topic), until=lambda n: n >= on_topic + 80, timeout=WAIT)
 
     await cluster.postgres.crash()  # the gates go with it: the backlog meets a recovering server
     proxy.refusing = True

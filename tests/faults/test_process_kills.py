@@ -10,11 +10,11 @@ import pytest
 from shared.testing import eventually
 from tests.faults.checker import settled
 from tests.faults.cluster import PrivatePostgres
-from tests.faults.conftest import StartCluster
+from tests.faults.conftest import WAIT, StartCluster
 from tests.faults.injection import Gate, inbox_size, read_topic, terminate_sessions
 from tests.faults.workload import organised
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]  # a loaded CI machine is slow
 # The gate holds sessions on a lock; a lock or statement timeout would end the wait before the kill.
 UNBOUNDED_WAITS = {"COXSWAIN_DB_LOCK_TIMEOUT_MS": "0", "COXSWAIN_DB_STATEMENT_TIMEOUT_MS": "0"}
 
@@ -28,11 +28,11 @@ async def test_consumer_killed_between_database_commit_and_offset_commit(start_c
     gate = Gate(dsn, "processed_events", at_commit=True)
     await gate.close()
     await workload.burst(deals=30)
-    await eventually(gate.waiting, until=lambda n: n >= 1)  # a batch applied, its COMMIT sent
+    await eventually(gate.waiting, until=lambda n: n >= 1, timeout=WAIT)  # a batch applied, its COMMIT sent
     applied = await inbox_size(dsn)
     compensation.freeze()  # so it cannot go on to commit its offsets once the COMMIT answers
     await gate.open()
-    await eventually(lambda: inbox_size(dsn), until=lambda n: n > applied)  # the batch is durable
+    await eventually(lambda: inbox_size(dsn), until=lambda n: n > applied, timeout=WAIT)  # the batch is durable
     compensation.kill()
     await compensation.start()
 
@@ -53,9 +53,9 @@ async def test_relay_killed_after_publish_before_marking(start_cluster: StartClu
     gate = Gate(dsn, "outbox", on="UPDATE")
     await gate.close()
     await workload.burst(deals=20)
-    await eventually(gate.waiting, until=lambda n: n >= 1)  # the relay stopped at marking its batch
+    await eventually(gate.waiting, until=lambda n: n >= 1, timeout=WAIT)  # the relay stopped at marking its batch
     await eventually(lambda: _count(read_topic(cluster.broker.bootstrap, topic)),
-                     until=lambda n: n > published_before)  # ... which is on the broker already
+                     until=lambda n: n > published_before, timeout=WAIT)  # ... which is on the broker already
     pipeline.kill()
     await terminate_sessions(dsn)  # the killed relay's transaction, which PostgreSQL would end on its own
     await gate.open()
