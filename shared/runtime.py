@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import MetaData, text
 
 from shared.clock import Clock, SystemClock
-from shared.db.engine import make_engine, make_session_factory
+from shared.db.engine import SessionTimeouts, make_engine, make_session_factory
 from shared.db.migrate import upgrade_to_head
 from shared.db.uow import UnitOfWork
 from shared.events.registry import SERVICES
@@ -47,7 +47,9 @@ class ServiceRuntime:
         self.spec, self.settings = spec, settings
         self.clock = clock or SystemClock()
         self.metrics = ServiceMetrics(spec.name)
-        self.engine = make_engine(settings.db_url)
+        self.engine = make_engine(settings.db_url, timeouts=SessionTimeouts(
+            statement_ms=settings.platform.db_statement_timeout_ms, lock_ms=settings.platform.db_lock_timeout_ms,
+            idle_in_transaction_ms=settings.platform.db_idle_in_transaction_timeout_ms))
         self.sessions = make_session_factory(self.engine)
         platform = settings.platform
         self.bus: EmbeddedBus | None = None
@@ -71,7 +73,12 @@ class ServiceRuntime:
             return KafkaConsumerRunner(bootstrap=platform.kafka_bootstrap, group=self.group, topics=self.topics,
                                        dispatcher=self.dispatcher,
                                        dead_letters=self.publisher, metrics=self.metrics,
-                                       stall_seconds=platform.consumer_stall_seconds)
+                                       stall_seconds=platform.consumer_stall_seconds,
+                                       start_timeout_seconds=platform.consumer_start_timeout_seconds,
+                                       session_timeout_ms=platform.kafka_session_timeout_ms,
+                                       heartbeat_interval_ms=platform.kafka_heartbeat_interval_ms,
+                                       max_poll_interval_ms=platform.kafka_max_poll_interval_ms,
+                                       request_timeout_ms=platform.kafka_request_timeout_ms)
         return EmbeddedConsumerRunner(bus=self.bus, group=self.group, topics=self.topics,
                                       dispatcher=self.dispatcher, metrics=self.metrics)
 

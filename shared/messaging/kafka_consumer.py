@@ -1,18 +1,43 @@
-"""The Kafka consumer runner: batches, one transaction per event, offsets committed after, a watchdog.
+"""The Kafka consumer runner: batches, one transaction per batch, offsets committed after, and a supervisor.
 
 Auto-commit stays off (aiokafka's timer would commit positions already handed out, losing events on a
-crash). Offsets are committed only after each event's transaction; a crash in between redelivers the
-event and the inbox makes it a no-op. On a rebalance the batch in hand is finished and committed before
-the partitions go. A watchdog restarts a consumer that has lag but makes no progress (aiokafka can stall
-after a broker restart or rejoin).
+crash). Offsets are committed only after the batch's transaction; a crash in between redelivers the
+batch and the inbox makes it a no-op. On a rebalance the batch in hand is finished and committed before
+the partitions go.
+
+Supervision: every step that talks to the broker has a bound - `consumer.start()` (bootstrap, metadata,
+group join: aiokafka waits for an assignment without limit, and a coordination error raised meanwhile is
+parked until someone fetches, so a start begun during a long outage could wait forever), each fetch, each
+offset commit - and whatever fails or times out is answered by a fresh consumer after a capped, jittered
+backoff, without limit. A watchdog also replaces a consumer that makes no progress for `stall_seconds`
+while records wait or while it is not a member of its group. So whatever the outage length, consumption
+resumes on its own within a backoff (at most `max_backoff` seconds) of the broker's return.
+
+Health, for /livez and the metrics (read them; the runner alone writes them):
+
+- `last_progress`: `time.monotonic()` of the last progress - a batch applied, or a fetch that found this
+  member in its group with nothing left to apply.
+- `last_progress_age()`: seconds since then.
+- `restarts`: consumers replaced so far (a failed or timed-out start, a fetch or commit error, a stall);
+  also counted in `ServiceMetrics.consumer_restarts`.
+- `state`: "starting", "consuming", "backing-off" or "stopped".
+- `work_waits`: True when records are known to wait (lag measured above 0, a batch in hand, or the broker
+  answered but the group would not take this member), False when caught up, None when it cannot tell
+  (broker unreachable).
+- `stuck`: no progress for `stall_seconds` while `work_waits` is True. A broker outage alone is not
+  "stuck" (nothing can be known to wait, and restarting the process would not bring the broker back);
+  records waiting behind a consumer that cannot apply them are.
+- `await lag()`: records not yet applied on this member's partitions (-1 when it cannot tell).
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import random
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
@@ -22,6 +47,11 @@ from shared.messaging.records import IncomingRecord, Publisher, dead_letter_reco
 from shared.observability.metrics import ServiceMetrics
 
 log = logging.getLogger("coxswain.consumer")
+T = TypeVar("T")
+
+
+class ConsumerStalled(Exception):
+    """The watchdog's verdict: this consumer makes no progress; replace it."""
 
 
 class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -31,9 +61,10 @@ class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         # Wait for the batch in hand to finish and commit before another member takes its partitions.
         async with self._runner.batch_lock:
-            pass
+            self._runner.member = False
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self._runner.member = True  # also with no partitions: a group with more members than partitions
         self._runner.mark_progress()
 
 
@@ -49,22 +80,56 @@ class KafkaConsumerRunner:
         metrics: ServiceMetrics,
         max_records: int = 500,
         stall_seconds: float = 60.0,
+        start_timeout_seconds: float = 30.0,
+        session_timeout_ms: int = 10_000,
+        heartbeat_interval_ms: int = 1_000,
+        max_poll_interval_ms: int = 300_000,
+        request_timeout_ms: int = 15_000,
+        max_backoff: float = 5.0,
     ) -> None:
         self.bootstrap, self.group, self.topics = bootstrap, group, list(topics)
         self._dispatcher = dispatcher
         self._dead_letters = dead_letters
         self._metrics = metrics
         self._max_records = max_records
-        self._stall_seconds = stall_seconds
+        self.stall_seconds = stall_seconds
+        self._start_timeout = start_timeout_seconds
+        self._session_timeout_ms = session_timeout_ms
+        self._heartbeat_interval_ms = heartbeat_interval_ms
+        self._max_poll_interval_ms = max_poll_interval_ms
+        self._request_timeout_ms = request_timeout_ms
+        self._max_backoff = max_backoff
         self.batch_lock = asyncio.Lock()
-        self._last_progress = time.monotonic()
+        self.last_progress = time.monotonic()
+        self.restarts = 0
+        self._failures_in_a_row = 0
+        self.state = "stopped"
+        self.work_waits: bool | None = None
+        self.member = False
         self._positions: dict[TopicPartition, int] = {}
-        self._lag_checked_at, self._lag_seen = 0.0, False
+        self._lag_checked_at = 0.0
         self.consumer: AIOKafkaConsumer | None = None
 
+    # --- health -------------------------------------------------------------------------------------------
     def mark_progress(self) -> None:
-        self._last_progress = time.monotonic()
+        self.last_progress = time.monotonic()
 
+    def last_progress_age(self) -> float:
+        return time.monotonic() - self.last_progress
+
+    @property
+    def stuck(self) -> bool:
+        return self.work_waits is True and self.last_progress_age() > self.stall_seconds
+
+    async def lag(self) -> int:
+        """Records not yet applied on this member's partitions (for readiness checks and tests)."""
+        consumer = self.consumer
+        if consumer is None:
+            return 0
+        lag = await self._lag_of(consumer)
+        return -1 if lag is None else lag
+
+    # --- supervision ----------------------------------------------------------------------------------------
     def _new_consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
@@ -73,54 +138,88 @@ class KafkaConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._max_records,
-            session_timeout_ms=10000,
-            heartbeat_interval_ms=1000,
+            session_timeout_ms=self._session_timeout_ms,
+            heartbeat_interval_ms=self._heartbeat_interval_ms,
+            max_poll_interval_ms=self._max_poll_interval_ms,
+            request_timeout_ms=self._request_timeout_ms,
             metadata_max_age_ms=5000,
         )
 
     async def run(self) -> None:
-        """Supervise: (re)start the consumer whenever it fails or the watchdog finds it stalled."""
+        """Supervise without limit: a consumer that fails, times out or stalls is replaced after a backoff."""
         backoff = 0.5
-        while True:
-            consumer = self._new_consumer()
-            consumer.subscribe(self.topics, listener=_FinishBatchOnRevoke(self))
-            self.consumer, self._positions = consumer, {}
-            try:
-                await consumer.start()
-                self.mark_progress()
-                await self._consume_until_stalled(consumer)
+        try:
+            while True:
+                started_at = time.monotonic()
+                try:
+                    await self._run_one()
+                except asyncio.CancelledError as exc:
+                    if _being_cancelled():
+                        raise  # the service is stopping
+                    # aiokafka can raise CancelledError from a fetch or a commit whose internal future it
+                    # cancelled itself; taken for our own cancel, it used to end this loop - silently, for good.
+                    self._note_failure(exc)
+                except Exception as exc:  # KafkaError, TimeoutError, ConsumerStalled, anything unforeseen
+                    self._note_failure(exc)
+                if self.last_progress > started_at:
+                    backoff, self._failures_in_a_row = 0.5, 0  # that one did work: start the next promptly
+                self.restarts += 1
                 self._metrics.consumer_restarts.inc()
-                log.warning("consumer %s stalled for %.0fs; restarting it", self.group, self._stall_seconds)
-                backoff = 0.5
-            except asyncio.CancelledError:
+                self.state = "backing-off"
+                await asyncio.sleep(backoff * random.uniform(0.5, 1.0))
+                backoff = min(backoff * 2, self._max_backoff)
+        finally:
+            self.state = "stopped"
+
+    def _note_failure(self, exc: BaseException) -> None:
+        """One line when a streak of failures begins, then one every 20 (an outage is not 20,000 lines)."""
+        self._failures_in_a_row += 1
+        if self._failures_in_a_row == 1 or self._failures_in_a_row % 20 == 0:
+            log.warning("consumer %s replaced (%d in a row without progress): %r", self.group,
+                        self._failures_in_a_row, exc)
+
+    async def _run_one(self) -> None:
+        consumer = self._new_consumer()
+        consumer.subscribe(self.topics, listener=_FinishBatchOnRevoke(self))
+        self.consumer, self._positions, self.member = consumer, {}, False
+        self.state = "starting"
+        try:
+            try:
+                await _within(self._start_timeout, consumer.start(), "start (bootstrap, metadata, group join)")
+            except TimeoutError:
+                # Bootstrap answers quickly or fails quickly; what hangs is the group join: the broker is
+                # there but will not take this member, so the records behind it wait.
+                self.work_waits = True
                 raise
-            except Exception as exc:
-                log.warning("consumer %s failed (%r); restarting in %.1fs", self.group, exc, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-            finally:
-                await self._stop_quietly(consumer)
+            self.state = "consuming"
+            self.mark_progress()
+            await self._consume_until_stalled(consumer)
+        finally:
+            self.member = False
+            await _stop_quietly(consumer, timeout=self._start_timeout)
 
     async def _consume_until_stalled(self, consumer: AIOKafkaConsumer) -> None:
-        while time.monotonic() - self._last_progress < self._stall_seconds:
-            try:  # a fetch that never returns is a stall too
-                async with asyncio.timeout(self._stall_seconds):
-                    batch = await consumer.getmany(timeout_ms=200, max_records=self._max_records)
-            except TimeoutError:
-                return
+        while True:
+            if self.last_progress_age() >= self.stall_seconds:
+                raise ConsumerStalled(f"no progress for {self.stall_seconds:.0f}s "
+                                      f"({'a member' if self.member else 'not a member'} of its group)")
+            # A fetch that never returns is a stall too.
+            batch = await _within(self.stall_seconds, consumer.getmany(timeout_ms=200, max_records=self._max_records),
+                                  "a fetch")
             if batch:
                 await self.handle_batch(consumer, batch)
-            elif not await self._has_lag(consumer):
+            elif await self._caught_up(consumer):
                 self.mark_progress()
 
-    async def _has_lag(self, consumer: AIOKafkaConsumer) -> bool:
-        """Records wait on an assigned partition (asked of the broker at most once a second)."""
+    async def _caught_up(self, consumer: AIOKafkaConsumer) -> bool:
+        """A member of its group with nothing left to apply (asked of the broker at most once a second)."""
         now = time.monotonic()
         if now - self._lag_checked_at < 1.0:
-            return self._lag_seen
+            return self.work_waits is False and self.member
         self._lag_checked_at = now
-        self._lag_seen = await self._lag_of(consumer) != 0
-        return self._lag_seen
+        lag = await self._lag_of(consumer)
+        self.work_waits = None if lag is None else lag > 0
+        return lag == 0 and self.member
 
     async def _lag_of(self, consumer: AIOKafkaConsumer) -> int | None:
         assignment = list(consumer.assignment())
@@ -140,9 +239,11 @@ class KafkaConsumerRunner:
         except (KafkaError, TimeoutError):
             return None  # cannot tell: not progress
 
+    # --- one batch ------------------------------------------------------------------------------------------
     async def handle_batch(self, consumer: AIOKafkaConsumer, batch: dict[TopicPartition, list[Any]]) -> None:
         """All partitions' records in one transaction, then one offset commit for all of them."""
         async with self.batch_lock:
+            self.work_waits = True
             owned = {tp: records for tp, records in batch.items() if tp in consumer.assignment()}
             incoming = [_incoming(tp, r) for tp, records in owned.items() for r in records]
             outcomes = await self._dispatcher.dispatch_many([r.value for r in incoming])
@@ -169,27 +270,63 @@ class KafkaConsumerRunner:
                 backoff = min(backoff * 2, 5.0)
 
     async def commit_offsets(self, consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+        """Bounded: aiokafka retries a commit until the coordinator is back, which may be never for this
+        consumer. A commit that times out raises to the supervisor; the batch is redelivered to whoever
+        owns the partitions next and the inbox makes it a no-op."""
         try:
-            await consumer.commit(offsets)
+            await _within(self._start_timeout, consumer.commit(offsets), "an offset commit")
         except (CommitFailedError, IllegalStateError) as exc:
             # The group moved on; whoever owns the partition now redelivers, and the inbox dedupes.
             log.warning("offset commit refused after rebalance: %r", exc)
 
-    async def lag(self) -> int:
-        """Records not yet applied on this member's partitions (for readiness checks and tests)."""
-        consumer = self.consumer
-        if consumer is None:
-            return 0
-        lag = await self._lag_of(consumer)
-        return -1 if lag is None else lag
 
-    @staticmethod
-    async def _stop_quietly(consumer: AIOKafkaConsumer) -> None:
-        try:
-            async with asyncio.timeout(15):
-                await consumer.stop()
-        except Exception as exc:
-            log.warning("consumer stop failed: %r", exc)
+async def _stop_quietly(consumer: AIOKafkaConsumer, *, timeout: float) -> None:
+    """Stop within a bound (aiokafka's stop can wait for a coordinator that is not there); if it does not
+    finish, cancel what it left running so no orphaned task keeps reconnecting."""
+    try:
+        await _within(timeout, consumer.stop(), "stop")
+        return
+    except Exception as exc:
+        log.warning("consumer stop failed: %r", exc)
+    coordinator, fetcher, client = (getattr(consumer, name, None) for name in ("_coordinator", "_fetcher", "_client"))
+    for owner, name in ((coordinator, "_coordination_task"), (coordinator, "_heartbeat_task"),
+                        (coordinator, "_commit_refresh_task"), (fetcher, "_fetch_task"), (client, "_sync_task")):
+        task = getattr(owner, name, None)
+        if isinstance(task, asyncio.Task) and not task.done():
+            task.cancel()
+    if client is not None:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(5):
+                await client.close()
+
+
+async def _within(seconds: float, step: Coroutine[Any, Any, T], what: str) -> T:
+    """Run one aiokafka step with a bound that holds even if the step swallows its cancellation (some of
+    aiokafka's internals suppress CancelledError, which defeats `asyncio.timeout`): the step runs as its own
+    task, and one that overstays is cancelled and abandoned rather than awaited."""
+    task = asyncio.ensure_future(step)
+    task.add_done_callback(_retrieve)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        raise TimeoutError(f"{what} took over {seconds:.0f}s")
+    if task.cancelled():
+        raise ConsumerStalled(f"{what} was cancelled inside aiokafka")
+    return task.result()
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # an abandoned step's failure is expected; do not log it as never retrieved
 
 
 def _incoming(tp: TopicPartition, record: Any) -> IncomingRecord:
