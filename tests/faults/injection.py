@@ -175,6 +175,10 @@ async def read_topic(bootstrap: str, topic: str) -> list[IncomingRecord]:
         await consumer.stop()
 
 
+async def topic_size(bootstrap: str, topic: str) -> int:
+    return len(await read_topic(bootstrap, topic))
+
+
 async def append(bootstrap: str, topic: str, records: Sequence[tuple[str | None, bytes]]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()

@@ -22,18 +22,19 @@ async def test_duplicates_out_of_order_and_poison_change_nothing(start_cluster: 
     assert (await settled(workload)).counts == (0, 0, 0)
     bootstrap = cluster.broker.bootstrap
     pipeline_topic, leads_topic = cluster.topic("coxswain.pipeline"), cluster.topic("coxswain.leads")
-    deals, leads = await read_topic(bootstrap, pipeline_topic), await read_topic(bootstrap, leads_topic)
+    deals = [(r.key, r.value or b"") for r in await read_topic(bootstrap, pipeline_topic)]
+    leads = [(r.key, r.value or b"") for r in await read_topic(bootstrap, leads_topic)]
     assert deals and leads
 
     # Duplicates: every record of both topics once more, byte for byte (a producer retry, a relay replay).
-    await append(bootstrap, pipeline_topic, [(r.key, r.value) for r in deals])
-    await append(bootstrap, leads_topic, [(r.key, r.value) for r in leads])
+    await append(bootstrap, pipeline_topic, deals)
+    await append(bootstrap, leads_topic, leads)
     # Out of order: each deal's creation again under a new event id, after its close (an older sequence).
-    created = [json.loads(r.value) for r in deals if b"deal.created" in r.value]
+    created = [json.loads(value) for _, value in deals if b"deal.created" in value]
     await append(bootstrap, pipeline_topic, [
         (e["subject"], json.dumps({**e, "id": str(uuid.uuid4())}).encode()) for e in created])
     # Poison: not JSON, not a CloudEvent, a deal.closed whose data can never validate.
-    closed = json.loads(next(r.value for r in deals if b"deal.closed" in r.value))
+    closed = json.loads(next(value for _, value in deals if b"deal.closed" in value))
     poison = [b"\x00\xffnot json", json.dumps({"hello": "world"}).encode(),
               json.dumps({**closed, "id": str(uuid.uuid4()), "data": {"deal_id": 42}}).encode()]
     await append(bootstrap, pipeline_topic, [("poison", p) for p in poison])

@@ -13,7 +13,7 @@ from shared.testing import eventually
 from tests.faults.checker import settled
 from tests.faults.cluster import PG_PORT, PG_PROXY_PORT, PrivatePostgres
 from tests.faults.conftest import WAIT, StartCluster
-from tests.faults.injection import Gate, NotAcceptingProxy, dead_letters, read_topic
+from tests.faults.injection import Gate, NotAcceptingProxy, dead_letters, topic_size
 from tests.faults.workload import organised
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]  # a loaded CI machine is slow
@@ -36,12 +36,12 @@ async def test_postgres_crash_while_consumers_are_behind(start_cluster: StartClu
     assert (await settled(workload)).counts == (0, 0, 0)
     bootstrap = cluster.broker.bootstrap
     deals_topic = cluster.topic("coxswain.pipeline")
-    on_topic = len(await read_topic(bootstrap, deals_topic))
+    on_topic = await topic_size(bootstrap, deals_topic)
     for service in CONSUMERS:  # hold every consumer back while the backlog builds
         await Gate(PrivatePostgres.dsn(cluster.database(service)), "processed_events").close()
     await workload.burst(deals=40, leads=20)
     # each deal is two records (created, won), all on the broker before the crash
-    await eventually(lambda: _records(bootstrap, deals_topic), until=lambda n: n >= on_topic + 80, timeout=WAIT)
+    await eventually(lambda: topic_size(bootstrap, deals_topic), until=lambda n: n >= on_topic + 80, timeout=WAIT)
 
     await cluster.postgres.crash()  # the gates go with it: the backlog meets a recovering server
     proxy.refusing = True
@@ -55,6 +55,3 @@ async def test_postgres_crash_while_consumers_are_behind(start_cluster: StartClu
     assert refused > 0  # the services did meet the recovering server
     assert await dead_letters(bootstrap, cluster.namespace) == {}
 
-
-async def _records(bootstrap: str, topic: str) -> int:
-    return len(await read_topic(bootstrap, topic))

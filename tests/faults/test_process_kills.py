@@ -11,7 +11,7 @@ from shared.testing import eventually
 from tests.faults.checker import settled
 from tests.faults.cluster import PrivatePostgres
 from tests.faults.conftest import WAIT, StartCluster
-from tests.faults.injection import Gate, inbox_size, read_topic, terminate_sessions
+from tests.faults.injection import Gate, inbox_size, read_topic, terminate_sessions, topic_size
 from tests.faults.workload import organised
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]  # a loaded CI machine is slow
@@ -49,12 +49,12 @@ async def test_relay_killed_after_publish_before_marking(start_cluster: StartClu
     pipeline = cluster.replicas["pipeline"][0]
     dsn = PrivatePostgres.dsn(cluster.database("pipeline"))
     topic = cluster.topic("coxswain.pipeline")
-    published_before = len(await read_topic(cluster.broker.bootstrap, topic))
+    published_before = await topic_size(cluster.broker.bootstrap, topic)
     gate = Gate(dsn, "outbox", on="UPDATE")
     await gate.close()
     await workload.burst(deals=20)
     await eventually(gate.waiting, until=lambda n: n >= 1, timeout=WAIT)  # the relay stopped at marking its batch
-    await eventually(lambda: _count(read_topic(cluster.broker.bootstrap, topic)),
+    await eventually(lambda: topic_size(cluster.broker.bootstrap, topic),
                      until=lambda n: n > published_before, timeout=WAIT)  # ... which is on the broker already
     pipeline.kill()
     await terminate_sessions(dsn)  # the killed relay's transaction, which PostgreSQL would end on its own
@@ -65,8 +65,4 @@ async def test_relay_killed_after_publish_before_marking(start_cluster: StartClu
     assert verdict.counts == (0, 0, 0), str(verdict)
     ids = Counter(record.value for record in await read_topic(cluster.broker.bootstrap, topic))
     assert max(ids.values()) == 2  # the batch went out twice (relay restarted), and nothing three times
-
-
-async def _count(records: object) -> int:
-    return len(await records)  # type: ignore[misc, arg-type]
 

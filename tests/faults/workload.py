@@ -4,9 +4,11 @@ the checker expects to find everywhere."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
 
@@ -143,11 +145,12 @@ class Workload:
                 await asyncio.sleep(every)
 
 
-async def _ok(request: object) -> dict:
-    response = await request  # type: ignore[misc]
+async def _ok(request: Awaitable[httpx.Response]) -> dict[str, Any]:
+    response = await request
     assert response.status_code in (200, 201), f"{response.request.method} {response.request.url}: " \
                                                f"{response.status_code} {response.text}"
-    return response.json()  # type: ignore[no-any-return]
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def this_quarter() -> str:
