@@ -17,10 +17,12 @@ Health, for /livez and the metrics (read them; the runner alone writes them):
 
 - `last_progress`: `time.monotonic()` of the last progress - a batch applied, or a fetch that found this
   member in its group with nothing left to apply.
-- `last_progress_age()`: seconds since then.
+- `last_progress_age()`: seconds since then; `last_progress_unix()`: the same moment as a Unix timestamp
+  (for a Prometheus gauge).
 - `restarts`: consumers replaced so far (a failed or timed-out start, a fetch or commit error, a stall);
   also counted in `ServiceMetrics.consumer_restarts`.
 - `state`: "starting", "consuming", "backing-off" or "stopped".
+- `last_failure`: repr of the last failure that replaced a consumer (None until one does).
 - `work_waits`: True when records are known to wait (lag measured above 0, a batch in hand, or the broker
   answered but the group would not take this member), False when caught up, None when it cannot tell
   (broker unreachable).
@@ -32,22 +34,21 @@ Health, for /livez and the metrics (read them; the runner alone writes them):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
-from collections.abc import Coroutine, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
+from shared.messaging.bounded import being_cancelled, stop_quietly, within
 from shared.messaging.dispatch import EventDispatcher
 from shared.messaging.records import IncomingRecord, Publisher, dead_letter_record
 from shared.observability.metrics import ServiceMetrics
 
 log = logging.getLogger("coxswain.consumer")
-T = TypeVar("T")
 
 
 class ConsumerStalled(Exception):
@@ -105,6 +106,7 @@ class KafkaConsumerRunner:
         self._failures_in_a_row = 0
         self.state = "stopped"
         self.work_waits: bool | None = None
+        self.last_failure: str | None = None
         self.member = False
         self._positions: dict[TopicPartition, int] = {}
         self._lag_checked_at = 0.0
@@ -116,6 +118,9 @@ class KafkaConsumerRunner:
 
     def last_progress_age(self) -> float:
         return time.monotonic() - self.last_progress
+
+    def last_progress_unix(self) -> float:
+        return time.time() - self.last_progress_age()
 
     @property
     def stuck(self) -> bool:
@@ -154,7 +159,7 @@ class KafkaConsumerRunner:
                 try:
                     await self._run_one()
                 except asyncio.CancelledError as exc:
-                    if _being_cancelled():
+                    if being_cancelled():
                         raise  # the service is stopping
                     # aiokafka can raise CancelledError from a fetch or a commit whose internal future it
                     # cancelled itself; taken for our own cancel, it used to end this loop - silently, for good.
@@ -174,6 +179,7 @@ class KafkaConsumerRunner:
     def _note_failure(self, exc: BaseException) -> None:
         """One line when a streak of failures begins, then one every 20 (an outage is not 20,000 lines)."""
         self._failures_in_a_row += 1
+        self.last_failure = repr(exc)
         if self._failures_in_a_row == 1 or self._failures_in_a_row % 20 == 0:
             log.warning("consumer %s replaced (%d in a row without progress): %r", self.group,
                         self._failures_in_a_row, exc)
@@ -185,7 +191,7 @@ class KafkaConsumerRunner:
         self.state = "starting"
         try:
             try:
-                await _within(self._start_timeout, consumer.start(), "start (bootstrap, metadata, group join)")
+                await within(self._start_timeout, consumer.start(), "start (bootstrap, metadata, group join)")
             except TimeoutError:
                 # Bootstrap answers quickly or fails quickly; what hangs is the group join: the broker is
                 # there but will not take this member, so the records behind it wait.
@@ -196,7 +202,7 @@ class KafkaConsumerRunner:
             await self._consume_until_stalled(consumer)
         finally:
             self.member = False
-            await _stop_quietly(consumer, timeout=self._start_timeout)
+            await stop_quietly(consumer, timeout=self._start_timeout)
 
     async def _consume_until_stalled(self, consumer: AIOKafkaConsumer) -> None:
         while True:
@@ -204,7 +210,7 @@ class KafkaConsumerRunner:
                 raise ConsumerStalled(f"no progress for {self.stall_seconds:.0f}s "
                                       f"({'a member' if self.member else 'not a member'} of its group)")
             # A fetch that never returns is a stall too.
-            batch = await _within(self.stall_seconds, consumer.getmany(timeout_ms=200, max_records=self._max_records),
+            batch = await within(self.stall_seconds, consumer.getmany(timeout_ms=200, max_records=self._max_records),
                                   "a fetch")
             if batch:
                 await self.handle_batch(consumer, batch)
@@ -274,59 +280,10 @@ class KafkaConsumerRunner:
         consumer. A commit that times out raises to the supervisor; the batch is redelivered to whoever
         owns the partitions next and the inbox makes it a no-op."""
         try:
-            await _within(self._start_timeout, consumer.commit(offsets), "an offset commit")
+            await within(self._start_timeout, consumer.commit(offsets), "an offset commit")
         except (CommitFailedError, IllegalStateError) as exc:
             # The group moved on; whoever owns the partition now redelivers, and the inbox dedupes.
             log.warning("offset commit refused after rebalance: %r", exc)
-
-
-async def _stop_quietly(consumer: AIOKafkaConsumer, *, timeout: float) -> None:
-    """Stop within a bound (aiokafka's stop can wait for a coordinator that is not there); if it does not
-    finish, cancel what it left running so no orphaned task keeps reconnecting."""
-    try:
-        await _within(timeout, consumer.stop(), "stop")
-        return
-    except Exception as exc:
-        log.warning("consumer stop failed: %r", exc)
-    coordinator, fetcher, client = (getattr(consumer, name, None) for name in ("_coordinator", "_fetcher", "_client"))
-    for owner, name in ((coordinator, "_coordination_task"), (coordinator, "_heartbeat_task"),
-                        (coordinator, "_commit_refresh_task"), (fetcher, "_fetch_task"), (client, "_sync_task")):
-        task = getattr(owner, name, None)
-        if isinstance(task, asyncio.Task) and not task.done():
-            task.cancel()
-    if client is not None:
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(5):
-                await client.close()
-
-
-async def _within(seconds: float, step: Coroutine[Any, Any, T], what: str) -> T:
-    """Run one aiokafka step with a bound that holds even if the step swallows its cancellation (some of
-    aiokafka's internals suppress CancelledError, which defeats `asyncio.timeout`): the step runs as its own
-    task, and one that overstays is cancelled and abandoned rather than awaited."""
-    task = asyncio.ensure_future(step)
-    task.add_done_callback(_retrieve)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=seconds)
-    except asyncio.CancelledError:
-        task.cancel()
-        raise
-    if not done:
-        task.cancel()
-        raise TimeoutError(f"{what} took over {seconds:.0f}s")
-    if task.cancelled():
-        raise ConsumerStalled(f"{what} was cancelled inside aiokafka")
-    return task.result()
-
-
-def _being_cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
-
-
-def _retrieve(task: asyncio.Future[Any]) -> None:
-    if not task.cancelled():
-        task.exception()  # an abandoned step's failure is expected; do not log it as never retrieved
 
 
 def _incoming(tp: TopicPartition, record: Any) -> IncomingRecord:

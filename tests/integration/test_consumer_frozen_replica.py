@@ -20,6 +20,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from shared.events import encode_event
+from shared.messaging.kafka_consumer import KafkaConsumerRunner
 from shared.testing import eventually
 from shared.testing.backends import KafkaBackend
 from tests.integration.frozen_replica import locking_replica
@@ -66,6 +67,7 @@ async def test_a_frozen_replica_does_not_block_the_other(kafka_backend: KafkaBac
         await asyncio.wait_for(_line(frozen, "STARTED"), 120)
         async with locking_replica(url, platform) as healthy:
             runner = healthy.consumer
+            assert isinstance(runner, KafkaConsumerRunner)
             # both in the group: three partitions, so each holds one or two
             await eventually(lambda: asyncio.sleep(0, len(runner.consumer.assignment()) if runner.consumer else 0),
                              until=lambda n: 0 < n < 3)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from shared.messaging.kafka_consumer import KafkaConsumerRunner
 from shared.testing import eventually
 from shared.testing.backends import KafkaBackend
 from tests.integration.spine_fixture import quota_event, tally_count, tally_rows, tally_runtime
@@ -75,9 +76,11 @@ async def test_consumers_rejoin_by_themselves_after_a_long_broker_outage(private
         _broker("start")
         back_at = loop.time()
         await eventually(lambda: tally_count(consumer), until=lambda n: n >= 30, timeout=180)
+        runner = consumer.consumer
+        assert isinstance(runner, KafkaConsumerRunner)
         log.warning("outage %.0f s; all events applied %.1f s after the broker answered again; %d restarts",
-                    back_at - down_at, loop.time() - back_at, consumer.consumer.restarts)
-        await eventually(consumer.consumer.lag, until=lambda lag: lag == 0, timeout=60)
+                    back_at - down_at, loop.time() - back_at, runner.restarts)
+        await eventually(runner.lag, until=lambda lag: lag == 0, timeout=60)
         rows = await tally_rows(consumer)
-        assert not consumer.consumer.stuck
+        assert not runner.stuck
     assert sorted(int(amount) for _, _, amount in rows) == list(range(30))  # each event once: 0..29

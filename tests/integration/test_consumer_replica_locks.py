@@ -8,13 +8,14 @@ The ledger now takes one lock, which has no order to get wrong.
 """
 from __future__ import annotations
 
-import asyncio
 from contextlib import AsyncExitStack
+from functools import partial
 
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from shared.clock import FixedClock
+from shared.messaging.kafka_consumer import KafkaConsumerRunner
 from shared.testing import build_event, eventually
 from shared.testing.backends import KafkaBackend
 from shared.testing.harness import RunningService, running_service
@@ -59,13 +60,17 @@ async def test_two_replicas_crediting_the_same_reps_never_deadlock(kafka_backend
             for _ in range(2)]
         await setup_plan(replicas[0].client, WORKED_PLAN, {rep: "100000.00" for rep in REPS})
         runners = [r.runtime.consumer for r in replicas]
-        await eventually(lambda: asyncio.sleep(0, [len(r.consumer.assignment()) if r.consumer else 0
-                                                   for r in runners]), until=lambda sizes: all(sizes))
+        assert all(isinstance(r, KafkaConsumerRunner) for r in runners)
+
+        async def assignment_sizes() -> list[int]:
+            return [len(r.consumer.assignment()) if r.consumer else 0 for r in runners]  # type: ignore[union-attr]
+
+        await eventually(assignment_sizes, until=lambda sizes: all(sizes))
         await _burst(kafka_backend)
         # Each rep is on 40 deals at 50% of 10,000: 200,000 credited against a 100,000 quota, so
         # 10% of the first 100,000 + 15% of the next 100,000 = 10,000 + 15,000 = 25,000.00, whatever the order.
         for rep in REPS:
-            await eventually(lambda rep=rep: _total(replicas[1].client, rep), until=lambda t: t == "25000.00",
+            await eventually(partial(_total, replicas[1].client, rep), until=lambda t: t == "25000.00",
                              timeout=120)
         retried = [r.runtime.metrics.handler_transient_failures._value.get() for r in replicas]
         dead = [r.runtime.metrics.events_dead_lettered.labels(topic=kafka_backend.topic("coxswain.pipeline"))

@@ -9,6 +9,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from aiokafka import AIOKafkaConsumer
 
 from shared.events import encode_event
@@ -85,16 +86,32 @@ class StartNeverFinishes(KafkaConsumerRunner):
         return consumer
 
 
+@pytest.mark.integration
 async def test_a_cancel_raised_inside_aiokafka_replaces_the_consumer_not_the_supervisor(
         kafka_backend: KafkaBackend) -> None:
     bootstrap = kafka_backend.platform.kafka_bootstrap
     runner = await _five_events_applied_once(kafka_backend, lambda rt: _runner(rt, CancelledInsideStop, bootstrap))
     assert CancelledInsideStop.made == 2  # the stalled one, then a healthy one
     assert runner.restarts == 1 and runner._metrics.consumer_restarts._value.get() == 1
+    assert runner.last_failure is not None and "no progress" in runner.last_failure  # then stop raised a cancel
 
 
+@pytest.mark.integration
 async def test_a_start_that_never_finishes_is_bounded_and_retried(kafka_backend: KafkaBackend) -> None:
     bootstrap = kafka_backend.platform.kafka_bootstrap
     runner = await _five_events_applied_once(kafka_backend, lambda rt: _runner(rt, StartNeverFinishes, bootstrap))
     assert StartNeverFinishes.made == 2
     assert runner.restarts == 1
+
+
+@pytest.mark.unit
+def test_stuck_means_records_wait_and_nothing_moves_for_the_stall_time() -> None:
+    runner = KafkaConsumerRunner(bootstrap="127.0.0.1:1", group="g", topics=["t"], dispatcher=None,  # type: ignore
+                                 dead_letters=None, metrics=None, stall_seconds=30)  # type: ignore[arg-type]
+    runner.last_progress -= 31
+    runner.work_waits = None  # the broker is away: nothing is known to wait, restarting would not help
+    assert not runner.stuck
+    runner.work_waits = True  # records wait behind a consumer that does not apply them
+    assert runner.stuck
+    runner.mark_progress()
+    assert not runner.stuck and runner.last_progress_age() < 30
