@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 cleanup() {
   bash deploy/kafka/stop.sh >/dev/null 2>&1 || true
   COXSWAIN_INFRA_DIR=.infra/outage bash deploy/kafka/stop.sh >/dev/null 2>&1 || true
+  # the fault suite's private broker and cluster, should pytest die before its own teardown
+  COXSWAIN_INFRA_DIR=.infra/faults bash deploy/kafka/stop.sh >/dev/null 2>&1 || true
+  COXSWAIN_INFRA_DIR=.infra/faults bash deploy/postgres/stop.sh >/dev/null 2>&1 || true
   bash deploy/postgres/stop.sh >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
