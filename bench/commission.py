@@ -1,10 +1,10 @@
-"""Per-event commission cost with 10,000 reps and 1,000,000 ledger lines, against an empty ledger, same run.
+"""Per-event commission cost with 10,000 reps and 1,000,000 paid credits and lines, against an empty ledger, same run.
 
     .venv/bin/python bench/commission.py [--reps 10000] [--lines 1000000] [--events 200] [--rounds 5]
 
 Two fresh PostgreSQL databases get the same plan (marginal tiers, a per-period cap, a SPIF) assigned to
-every rep, each rep a quota. One is then bulk-loaded (COPY) with `--lines` ledger lines and half as many paid
-credits spread over the reps and four quarters. Each round sends the same `--events` won deals (two reps,
+every rep, each rep a quota. One is then bulk-loaded (COPY) with `--lines` won deals, their paid credits and
+their ledger lines, spread over the reps and four quarters. Each round sends the same `--events` won deals (two reps,
 60/40) through the real handler, one unit of work each, to both; prints the median per-event time of each
 and the ratio loaded/empty.
 """
@@ -73,23 +73,30 @@ async def seed_plan(conn: asyncpg.Connection, reps: int) -> None:
 
 
 async def load_ledger(conn: asyncpg.Connection, reps: int, lines: int) -> None:
-    """`lines` lines, two per credit (a commission and a SPIF), spread over the reps and four quarters."""
-    credits = lines // 2
+    """`lines` paid credits, each a won deal of 1,000.00 closed in one of four quarters with the one line the
+    plan pays on it (1,000 at 8% = 80.00, well below quota), so a recalculation of a loaded rep-period finds
+    the ledger already equal to its calculation and appends only what the new deal changes."""
     batch = 100_000
-    for start in range(0, credits, batch):
-        idx = range(start, min(start + batch, credits))
+    for start in range(0, lines, batch):
+        idx = range(start, min(start + batch, lines))
+        await conn.copy_records_to_table("deals", records=[
+            (f"old-{i}", "won", Decimal("1000.00"), "USD", f"rep-{i % reps}", json.dumps([[f"rep-{i % reps}", "100"]]),
+             _closed_in(QUARTERS[i % 4], i), "[]", 0, NOW) for i in idx])
         await conn.copy_records_to_table("credits", records=[
             (f"old-{i}", f"rep-{i % reps}", 1, "paid", None, Decimal("100.000000"), Decimal("1000.00"), "USD",
              QUARTERS[i % 4], "bench", 1, NOW) for i in idx])
         await conn.copy_records_to_table("commission_lines", columns=[
-            "rep_id", "deal_id", "period", "component", "kind", "base", "rate", "amount", "currency", "tier",
-            "plan_id", "plan_version", "credit_no", "source_event_id", "created_at"], records=[
-            (f"rep-{i % reps}", f"old-{i}", QUARTERS[i % 4], name, kind, Decimal("1000.00"), rate, amount, "USD",
-             None, "bench", 1, 1, f"seed-{i}", NOW)
-            for i in idx for name, kind, rate, amount in (
-                ("quota", "commission", Decimal("0.08"), Decimal("80.00")),
-                ("big", "spif", Decimal("1"), Decimal("250.00")))])
+            "rep_id", "deal_id", "period", "quota_period", "component", "kind", "base", "rate", "amount", "currency",
+            "tier", "plan_id", "plan_version", "credit_no", "source_event_id", "created_at"], records=[
+            (f"rep-{i % reps}", f"old-{i}", QUARTERS[i % 4], QUARTERS[i % 4], "quota", "commission", Decimal("1000.00"),
+             Decimal("0.08"), Decimal("80.00"), "USD", "0-100%", "bench", 1, 1, f"seed-{i}", NOW) for i in idx])
     await conn.execute("ANALYZE")
+
+
+def _closed_in(quarter: str, i: int) -> datetime:
+    """Before the new deals (10 November) in Q4, so they are calculated after the loaded ones."""
+    month = 3 * int(quarter[-1]) - 2
+    return datetime(2026, month, 1 + i % 28, 9, tzinfo=UTC)
 
 
 def won_deals(n: int, reps: int, seed: int) -> list[ev.DealClosed]:
@@ -107,7 +114,8 @@ def won_deals(n: int, reps: int, seed: int) -> list[ev.DealClosed]:
 
 
 async def per_event_ms(url: str, deals: list[ev.DealClosed]) -> float:
-    """Median milliseconds per won deal, handler + commit, as the dispatcher runs it."""
+    """Median milliseconds per won deal, handler + commit, as the dispatcher runs it (each one recalculates the
+    two reps' quarters from their credits and appends the difference)."""
     engine = make_engine(url.replace("postgresql://", "postgresql+asyncpg://"))
     sessions = make_session_factory(engine)
     times = []
