@@ -28,8 +28,9 @@ infra-down:
 	-bash deploy/kafka/stop.sh
 	-bash deploy/postgres/stop.sh
 
-# Kafka and PostgreSQL are started for the run and stopped after it, pass or fail.
-test: $(STAMP)
+# Kafka and PostgreSQL are started for the run and stopped after it, pass or fail. helm is built first (once per
+# machine, outside any test's timeout) for tests/deploy/test_helm_chart.py.
+test: $(STAMP) helm
 	bash deploy/test.sh
 
 unit: $(STAMP)
