@@ -225,3 +225,14 @@ def test_production_values_add_autoscalers_budgets_and_use_the_existing_secret(
     for step in migrate["spec"]["template"]["spec"]["initContainers"]:
         assert {v["secretKeyRef"]["name"] for v in container_env(step).values() if isinstance(v, dict)} == {
             "coxswain-credentials"}
+
+
+@pytest.mark.parametrize(("setting", "complaint"), [
+    ("kafak.bootstrap=kafka:9092", "additional properties 'kafak' not allowed"),  # a misspelt key
+    ("image.digest=latest", "does not match pattern"),  # a tag where a digest belongs
+    ("services.leads.autoscaling.enabled=yes", "got string, want boolean"),
+])
+def test_values_schema_refuses_what_would_render_silently_wrong(helm: str, setting: str, complaint: str) -> None:
+    done = subprocess.run([helm, "template", "cx", str(CHART), "--set-string" if "yes" in setting else "--set",
+                           setting], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0 and complaint in done.stderr, done.stderr
