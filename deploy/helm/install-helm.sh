@@ -12,14 +12,15 @@ KUBE_MINOR="${COXSWAIN_HELM_KUBE_MINOR:-34}"
 CACHE="${COXSWAIN_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/coxswain/tools}"
 DEST="$CACHE/helm-$HELM_VERSION-k8s1.$KUBE_MINOR"
 if [[ ! -x "$DEST/helm" ]]; then
-  command -v go >/dev/null || { echo "install-helm: no Go toolchain on PATH (needed to build helm)" >&2; exit 1; }
+  GO="$(command -v go || echo /usr/local/go/bin/go)"
+  [[ -x "$GO" ]] || { echo "install-helm: no Go toolchain (needed to build helm)" >&2; exit 1; }
   mkdir -p "$DEST.tmp"
   # Into a temporary directory first, so an interrupted build never leaves a half-written binary behind.
   LDFLAGS="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
   for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
     LDFLAGS+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$KUBE_MINOR"
   done
-  GOBIN="$DEST.tmp" GOFLAGS=-buildvcs=false go install -ldflags "$LDFLAGS" \
+  GOBIN="$DEST.tmp" GOFLAGS=-buildvcs=false "$GO" install -ldflags "$LDFLAGS" \
     "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
   mv "$DEST.tmp" "$DEST"
 fi
