@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test install infra-up infra-down unit lint bench fuzz asyncapi schemas clean
+.PHONY: up test install infra-up infra-down unit lint bench fuzz asyncapi schemas helm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,9 @@ infra-down:
 	-bash deploy/kafka/stop.sh
 	-bash deploy/postgres/stop.sh
 
-# Kafka and PostgreSQL are started for the run and stopped after it, pass or fail.
-test: $(STAMP)
+# Kafka and PostgreSQL are started for the run and stopped after it, pass or fail. helm is built first (once per
+# machine, outside any test's timeout) for tests/deploy/test_helm_chart.py.
+test: $(STAMP) helm
 	bash deploy/test.sh
 
 unit: $(STAMP)
@@ -50,6 +51,11 @@ asyncapi: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/python -m shared.events.schemas --write tests/contract/schemas
+
+# helm, built once per machine from its Go module into ~/.cache/coxswain/tools (tests/deploy/test_helm_chart.py
+# calls the same script); prints the binary's path.
+helm:
+	@bash deploy/helm/install-helm.sh
 
 clean:
 	rm -rf .data .pytest_cache
