@@ -37,7 +37,7 @@ SubscriptionId = Annotated[str, Path(min_length=36, max_length=36, pattern=r"^[0
 DeliveryId = Annotated[int, Path(ge=1, le=MAX_SIGNED_64, description="the delivery's id")]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
-Url = Annotated[str, StringConstraints(strict=True, min_length=10, max_length=2000, pattern=r"^https?://[^\s]+$")]
+Url = Annotated[str, StringConstraints(strict=True, min_length=10, max_length=2000, pattern=r"^https?://[!-~]+$")]
 EventType = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
 Secret = Annotated[str, StringConstraints(strict=True, pattern=SECRET_PATTERN)]
 Description = Annotated[str, StringConstraints(strict=True, max_length=500)]
@@ -115,8 +115,13 @@ Runtime = Annotated["ServiceRuntime", Depends(_runtime)]
 
 
 def _checked(runtime: ServiceRuntime, url: str | None, event_types: list[str] | None) -> None:
-    if url is not None and not httpx.URL(url).host:
-        raise Problem(422, "url has no host", [FieldError("url", "give a URL with a host")])
+    if url is not None:
+        try:
+            host = httpx.URL(url).host
+        except httpx.InvalidURL as exc:
+            raise Problem(422, f"url: {exc}", [FieldError("url", str(exc))]) from None
+        if not host:
+            raise Problem(422, "url has no host", [FieldError("url", "give a URL with a host")])
     if event_types is not None:
         produced = {t for t, spec in REGISTRY.items() if spec.producer == runtime.spec.name}
         unknown = sorted(set(event_types) - produced)
