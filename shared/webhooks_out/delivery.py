@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import Row, func, literal, select, update
+from sqlalchemy import Row, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import Clock, SystemClock
@@ -25,6 +25,8 @@ from shared.webhooks_out.tables import webhook_subscriptions as s
 log = logging.getLogger("coxswain.webhooks")
 CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"  # the body is the structured CloudEvent
 MAX_ERROR_CHARS = 500
+PRUNE_EVERY_SECONDS = 3600.0
+PRUNE_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,12 @@ class WebhookDelivery:
     async def run(self) -> None:
         async with httpx.AsyncClient(transport=self._transport, follow_redirects=False,
                                      timeout=self.policy.timeout_seconds) as client:
+            next_prune = 0.0
             while True:
                 try:
+                    if asyncio.get_running_loop().time() >= next_prune:
+                        next_prune = asyncio.get_running_loop().time() + PRUNE_EVERY_SECONDS
+                        await self.prune_log()
                     sent = await self.deliver_due(client)
                 except asyncio.CancelledError:
                     raise
@@ -74,6 +80,21 @@ class WebhookDelivery:
             for row, answer in zip(claimed, answers, strict=True):
                 await self._record(row, answer)
         return len(claimed)
+
+    async def prune_log(self) -> int:
+        """Forget finished deliveries older than the log's retention, in short batches; returns how many."""
+        before = self._clock.now() - timedelta(days=self.policy.log_retention_days)
+        oldest = (select(d.c.id).where(d.c.status.in_(("delivered", "failed")), d.c.created_at < before)
+                  .order_by(d.c.id).limit(PRUNE_BATCH))
+        total = 0
+        while True:
+            async with self._sessions() as session, session.begin():
+                ids = (await session.execute(oldest)).scalars().all()
+                if ids:
+                    await session.execute(delete(d).where(d.c.id.in_(ids)))
+            total += len(ids)
+            if len(ids) < PRUNE_BATCH:
+                return total
 
     async def _claim(self) -> list[Row]:  # type: ignore[type-arg]
         """Lease a batch of due deliveries in one UPDATE: atomic on SQLite, and on PostgreSQL the rows another

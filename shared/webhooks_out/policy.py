@@ -19,6 +19,8 @@ class WebhookPolicy(BaseSettings):
     # A subscription whose every attempt failed for this long, or this many times in a row, is disabled.
     disable_after_failing_hours: float = Field(default=24.0, gt=0)
     disable_after_consecutive_failures: int = Field(default=1000, ge=1)
+    # Delivered and given-up deliveries are kept in the log this long, then pruned by the worker.
+    log_retention_days: float = Field(default=30.0, gt=0)
     poll_seconds: float = Field(default=1.0, gt=0)
     batch: int = Field(default=50, ge=1, le=1000)
 

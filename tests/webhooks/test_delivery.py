@@ -76,6 +76,12 @@ async def test_a_receiver_that_fails_first_gets_the_event_once_after_backoff(
         clock.advance(hours=30)
         assert await leads.runtime.webhooks.deliver_due(client) == 0
     assert len(receiver.received) == 1
+    # The log keeps it 30 days from when the event was written (T0): kept at T0+29 d 23 h, pruned at T0+30 d 1 h.
+    clock.advance(days=28, hours=17)  # T0 + 90 s + 30 h + 28 d 17 h ≈ T0 + 29 d 23 h
+    assert await leads.runtime.webhooks.prune_log() == 0
+    clock.advance(hours=2)
+    assert await leads.runtime.webhooks.prune_log() == 1
+    assert await deliveries(leads, subscription["id"]) == []
 
 
 async def test_a_subscription_failing_persistently_is_disabled_and_can_be_enabled_again(
