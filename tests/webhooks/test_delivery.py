@@ -7,12 +7,15 @@ import asyncio
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import func, select
 
 from shared.clock import FixedClock
+from shared.events.catalog import LeadAssigned, LeadCreated
 from shared.testing import eventually
 from shared.testing.harness import RunningService
 from shared.webhooks_out.delivery import WebhookDelivery
 from shared.webhooks_out.policy import WebhookPolicy
+from shared.webhooks_out.tables import webhook_deliveries
 from tests.webhooks.conftest import (
     LEAD_CREATED,
     OPS,
@@ -148,3 +151,24 @@ async def test_two_workers_never_send_one_delivery_twice(leads: RunningService, 
         await asyncio.gather(replica, return_exceptions=True)
     assert sorted(receiver.ids()) == sorted(d["event_id"] for d in sent)  # 12 events, each received once
     assert all(d["attempts"] == 1 for d in sent)
+
+
+async def test_deliveries_are_written_with_their_event_or_not_at_all(leads: RunningService,
+                                                                     receiver: Receiver) -> None:
+    """The unit of work writes an event's deliveries in the outbox row's transaction: a rollback leaves none."""
+    subscription = await subscribe(leads, receiver)
+    created = LeadCreated(lead_id="L-1", email="x@example.com", created_at=T0)
+    async with leads.runtime.uow() as uow:
+        await uow.emit(LEAD_CREATED, subject="L-1", data=created)
+        await uow.emit("coxswain.lead.assigned.v1", subject="L-1",  # a type the subscription did not ask for
+                       data=LeadAssigned(lead_id="L-1", rep_id="R-1", assigned_at=T0, reason="test"))
+        await uow.flush_outbox()
+        queued = (await uow.session.execute(select(func.count()).select_from(webhook_deliveries))).scalar_one()
+        assert queued == 1
+        await uow.rollback()
+    assert await deliveries(leads, subscription["id"]) == []
+    async with leads.runtime.uow() as uow:
+        await uow.emit(LEAD_CREATED, subject="L-2", data=created)
+        await uow.commit()
+    (delivery,) = await deliveries(leads, subscription["id"])
+    assert delivery["event_type"] == LEAD_CREATED
