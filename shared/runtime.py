@@ -25,6 +25,8 @@ from shared.observability.metrics import ServiceMetrics
 from shared.operations.retention import keep_tables_bounded
 from shared.operations.topics import create_topics
 from shared.settings import ServiceSettings
+from shared.webhooks_out.delivery import WebhookDelivery
+from shared.webhooks_out.policy import WebhookPolicy
 
 log = logging.getLogger("coxswain.runtime")
 
@@ -42,6 +44,11 @@ class ServiceSpec:
     workers: tuple[Callable[[ServiceRuntime], Coroutine[Any, Any, None]], ...] = ()
     # Tables `coxswain rebuild` replays from the event log; every other table is source of truth, kept as is.
     projections: tuple[str, ...] = ()
+
+
+async def deliver_webhooks(runtime: ServiceRuntime) -> None:
+    """Every service sends its own events to the webhook subscriptions in its database (shared.webhooks_out)."""
+    await runtime.webhooks.run()
 
 
 class ServiceRuntime:
@@ -66,6 +73,7 @@ class ServiceRuntime:
         self.topics = tuple(platform.topic(t) for t in spec.consumes)
         self.relay = OutboxRelay(self.sessions, self.publisher, clock=self.clock, metrics=self.metrics,
                                  topic_prefix=platform.topic(""))
+        self.webhooks = WebhookDelivery(self.sessions, clock=self.clock, policy=WebhookPolicy())
         self.dispatcher = EventDispatcher(self.group, spec.handlers, self.uow, metrics=self.metrics)
         self.consumer = self._consumer()
         self._tasks: list[asyncio.Task[None]] = []
@@ -87,7 +95,13 @@ class ServiceRuntime:
                                       dispatcher=self.dispatcher, metrics=self.metrics)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, service=self.spec.name, clock=self.clock, on_commit=self.relay.wake)
+        return UnitOfWork(self.sessions, service=self.spec.name, clock=self.clock, on_commit=self._committed,
+                          webhook_policy=self.webhooks.policy)
+
+    def _committed(self) -> None:
+        """Events were committed: the relay and the webhook worker take them without waiting for a poll."""
+        self.relay.wake()
+        self.webhooks.wake()
 
     async def migrate(self) -> None:
         await upgrade_to_head(self.spec.migrations_dir, self.settings.db_url, self.spec.name)
@@ -106,7 +120,7 @@ class ServiceRuntime:
         if consumer and self.spec.consumes:
             self._tasks.append(asyncio.create_task(self._once_topics_exist(self.consumer.run),
                                                    name=f"{self.spec.name}-consumer"))
-        for worker in (*self.spec.workers, keep_tables_bounded) if workers else ():
+        for worker in (*self.spec.workers, keep_tables_bounded, deliver_webhooks) if workers else ():
             self._tasks.append(asyncio.create_task(worker(self), name=f"{self.spec.name}-{worker.__name__}"))
 
     async def _ensure_topics(self) -> bool:

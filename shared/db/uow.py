@@ -12,6 +12,10 @@ from shared.db.plumbing import outbox, subject_sequences
 from shared.db.upsert import next_counter
 from shared.events import CloudEvent, encode_event, new_event, topic_for
 from shared.observability.tracing import current_traceparent
+from shared.webhooks_out.enqueue import enqueue_deliveries
+from shared.webhooks_out.policy import WebhookPolicy
+
+DEFAULT_WEBHOOK_POLICY = WebhookPolicy()
 
 
 class UnitOfWork:
@@ -24,11 +28,13 @@ class UnitOfWork:
         service: str,
         clock: Clock,
         on_commit: Callable[[], None] | None = None,
+        webhook_policy: WebhookPolicy | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.service = service
         self.clock = clock
         self._on_commit = on_commit
+        self._webhook_policy = webhook_policy or DEFAULT_WEBHOOK_POLICY
         self.emitted: list[CloudEvent] = []
         self._session: AsyncSession | None = None
         self._pending_rows: list[dict[str, object]] = []
@@ -97,6 +103,8 @@ class UnitOfWork:
         if self._pending_rows:
             rows, self._pending_rows = self._pending_rows, []
             await self.session.execute(outbox.insert(), rows)
+            # Same transaction: an event and its webhook deliveries exist together or not at all (docs/webhooks.md).
+            await enqueue_deliveries(self.session, rows, now=self.clock.now(), policy=self._webhook_policy)
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

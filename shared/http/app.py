@@ -20,6 +20,7 @@ from shared.observability.health import ServiceHealth
 from shared.observability.telemetry import ServiceTelemetry, TelemetryScope, telemetry_scope
 from shared.observability.tracing import tracer_provider_for
 from shared.runtime import ServiceRuntime
+from shared.webhooks_out.api import router as webhook_subscriptions_router
 
 # Probes and scrapes would only add noise to traces.
 _UNTRACED = "/livez,/readyz,/healthz,/metrics"
@@ -49,7 +50,7 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
     install_problem_handlers(app)
     document_problems(app)
     app.include_router(ops_router)
-    for router in routers:
+    for router in (*routers, webhook_subscriptions_router):
         app.include_router(router, prefix="/v1")
     platform = runtime.settings.platform
     app.add_middleware(IdempotencyKeys, sessions=lambda: runtime.sessions, clock=runtime.clock, platform=platform)

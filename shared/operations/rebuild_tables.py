@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.plumbing import idempotency_keys, outbox, subject_sequences
 from shared.runtime import ServiceSpec
+from shared.webhooks_out.tables import webhook_deliveries, webhook_subscriptions
 
 # Written by the service itself, never derivable from what it consumed: what it has published (and will
-# publish), the sequence counters of its own aggregates, and the answers it owes to retried requests.
-KEPT_PLUMBING = (outbox, subject_sequences, idempotency_keys)
+# publish), the sequence counters of its own aggregates, the answers it owes to retried requests, and the
+# partners' webhook subscriptions with their delivery log.
+KEPT_PLUMBING = (outbox, subject_sequences, idempotency_keys, webhook_subscriptions, webhook_deliveries)
 WRITE_STAMPS = frozenset({"updated_at"})
 COPY_CHUNK = 5000
 SAMPLES = 3
