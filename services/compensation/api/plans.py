@@ -20,6 +20,7 @@ from services.compensation.api.schemas import (
 from services.compensation.db import plans_repo
 from services.compensation.simulation_queries import simulate_plan
 from shared.http.ids import PathId
+from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -42,10 +43,13 @@ async def create_plan(body: PlanIn, uow: Uow, who: Ops) -> PlanOut:
         return await _plan(uow, body.id)
 
 
-@router.get("", response_model=list[PlanOut])
-async def list_plans(uow: Uow, who: Reader) -> list[PlanOut]:
+@router.get("", response_model=Page[PlanOut])
+async def list_plans(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[PlanOut]:
     async with uow:
-        return [await _plan(uow, plan_id) for plan_id, _ in await plans_repo.list_plans(uow.session)]
+        found = await plans_repo.list_plans(uow.session, after_id(cursor), limit + 1)
+        items = [await _plan(uow, plan_id) for plan_id, _ in found[:limit]]
+    more = len(found) > limit
+    return Page[PlanOut](items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)
 
 
 @router.get("/{plan_id}", response_model=PlanOut)

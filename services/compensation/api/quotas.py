@@ -12,6 +12,7 @@ from services.compensation.api.schemas import DrawIn, DrawOut, QuotaIn, QuotaOut
 from services.compensation.db import ledger_repo, plans_repo, statements_repo
 from shared.errors import InvalidInput, NotFoundError
 from shared.events.types import Currency
+from shared.http.pagination import Cursor, Limit, Page, encode_cursor, offset_of
 
 router = APIRouter(tags=["quotas and rates"])
 
@@ -40,10 +41,15 @@ async def set_rate(base: Currency, quote: Currency, effective_on: date, body: Ra
     return RateOut(base=base, quote=quote, effective_on=effective_on, rate=body.rate)
 
 
-@router.get("/exchange-rates", response_model=list[RateOut])
-async def list_rates(uow: Uow, who: Reader) -> list[RateOut]:
+@router.get("/exchange-rates", response_model=Page[RateOut])
+async def list_rates(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[RateOut]:
+    """Every rate by base, quote and effective date; rates are only ever added or replaced in place."""
+    offset = offset_of(cursor)
     async with uow:
-        return [RateOut(**r) for r in await ledger_repo.list_rates(uow.session)]
+        found = await ledger_repo.list_rates(uow.session, offset, limit + 1)
+    more = len(found) > limit
+    return Page[RateOut](items=[RateOut(**r) for r in found[:limit]],
+                         next_cursor=encode_cursor({"offset": offset + limit}) if more else None)
 
 
 @router.put("/draws/{rep_id}", response_model=DrawOut)
