@@ -39,5 +39,14 @@ async def test_plans_periods_and_rates_come_in_pages(compensation: RunningServic
     assert await _walk(c, "/v1/periods", "period") == [["2026-01", "2026-02"], ["2026-03"]]
     assert await _walk(c, "/v1/exchange-rates", "effective_on") == [["2026-10-01", "2026-10-02"], ["2026-10-03"]]
     assert (await c.get("/v1/inquiries", headers=OPS)).json() == {"items": [], "next_cursor": None}
+    assert (await c.get("/v1/commissions/pending", headers=OPS)).json() == {"items": [], "next_cursor": None}
+    for rep_id in ("rep-a", "rep-b", "rep-c"):
+        r = await c.post("/v1/plans/p-a/assignments", headers=OPS, json={"rep_id": rep_id, "starts_on": "2026-01-01"})
+        assert r.status_code == 201, r.text
+    for period in ("2026-Q1", "2026-Q2", "2026-Q3"):
+        r = await c.put(f"/v1/quotas/rep-a/{period}", headers=OPS, json={"amount": "100.00", "currency": "USD"})
+        assert r.status_code == 200, r.text
+    assert await _walk(c, "/v1/plans/p-a/assignments", "rep_id") == [["rep-a", "rep-b"], ["rep-c"]]
+    assert await _walk(c, "/v1/quotas/rep-a", "period") == [["2026-Q1", "2026-Q2"], ["2026-Q3"]]
     crafted = await c.get("/v1/plans", headers=OPS, params={"cursor": "eyJvZmZzZXQiOjF9"})  # {"offset":1}
     assert (crafted.status_code, crafted.json()["errors"][0]["field"]) == (400, "cursor")

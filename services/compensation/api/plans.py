@@ -5,6 +5,7 @@ from fastapi import APIRouter, status
 
 from services.compensation import plan_commands as commands
 from services.compensation.api.deps import Ops, Reader, Uow
+from services.compensation.api.paging import page_of
 from services.compensation.api.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -76,11 +77,13 @@ async def assign_plan(plan_id: PathId, body: AssignmentIn, uow: Uow, who: Ops) -
     return AssignmentOut(id=assignment_id, plan_id=plan_id, **body.model_dump())
 
 
-@router.get("/{plan_id}/assignments", response_model=list[AssignmentOut])
-async def list_assignments(plan_id: str, uow: Uow, who: Reader) -> list[AssignmentOut]:
+@router.get("/{plan_id}/assignments", response_model=Page[AssignmentOut])
+async def list_assignments(plan_id: str, uow: Uow, who: Reader, limit: Limit = 50,
+                           cursor: Cursor = None) -> Page[AssignmentOut]:
     async with uow:
         await commands.must_exist(uow, plan_id)
-        return [AssignmentOut(**a) for a in await plans_repo.assignments(uow.session, plan_id)]
+        assignments = [AssignmentOut(**a) for a in await plans_repo.assignments(uow.session, plan_id)]
+    return page_of(assignments, limit, cursor)
 
 
 @router.post("/{plan_id}/simulate", response_model=SimulationOut)
