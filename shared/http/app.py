@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from shared.http.etags import BodyEtags
 from shared.http.idempotency import IdempotencyKeys
 from shared.http.middleware import BodySizeLimit, RequestTelemetry
 from shared.http.nul_guard import RefuseNul
@@ -53,13 +54,14 @@ def create_service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], *,
     for router in (*routers, webhook_subscriptions_router):
         app.include_router(router, prefix="/v1")
     platform = runtime.settings.platform
+    app.add_middleware(BodyEtags)
     app.add_middleware(IdempotencyKeys, sessions=lambda: runtime.sessions, clock=runtime.clock, platform=platform)
     app.add_middleware(RefuseNul)
     app.add_middleware(BodySizeLimit, max_bytes=platform.max_body_bytes)
     app.add_middleware(RateLimit, platform=platform)
     if platform.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=platform.cors_origins, allow_methods=["*"],
-                           allow_headers=["*"], expose_headers=["x-trace-id", "idempotent-replayed"])
+                           allow_headers=["*"], expose_headers=["x-trace-id", "idempotent-replayed", "etag"])
     app.add_middleware(RequestTelemetry, metrics=runtime.metrics)
     app.add_middleware(TelemetryScope, telemetry=telemetry)
     FastAPIInstrumentor.instrument_app(app, tracer_provider=telemetry.tracer_provider, excluded_urls=_UNTRACED,

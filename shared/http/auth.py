@@ -22,6 +22,7 @@ from shared.settings import PlatformSettings
 ROLES = frozenset({"admin", "ops", "manager", "rep", "integration"})
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 _SCOPE_KEY = "coxswain.principal"
+ROLES_ATTRIBUTE = "coxswain_roles"  # set on each require_roles dependency; shared/http/openapi.py documents it
 
 
 @dataclass(frozen=True)
@@ -134,4 +135,5 @@ def require_roles(*roles: str) -> Callable[[Request], Coroutine[Any, Any, Princi
             raise Problem(403, f"this needs one of the roles: {', '.join(sorted(roles))}")
         return principal
 
+    setattr(dependency, ROLES_ATTRIBUTE, frozenset(roles))
     return dependency

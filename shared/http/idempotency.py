@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Row, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import Clock
@@ -45,7 +46,7 @@ class IdempotencyKeys:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_key = dict(scope.get("headers", [])).get(b"idempotency-key") if scope["type"] == "http" else None
-        if raw_key is None or scope["method"] not in WRITES:
+        if raw_key is None or scope["method"] not in WRITES or not _routed(scope):
             return await self.app(scope, receive, send)
         key = _parse_key(raw_key)
         if key is None:
@@ -153,6 +154,16 @@ class IdempotencyKeys:
         async with self._sessions()() as session, session.begin():
             await session.execute(delete(idempotency_keys).where(
                 idempotency_keys.c.created_at < now - max(self._retention, self._lock)))
+
+
+def _routed(scope: Scope) -> bool:
+    """Whether a route serves this method on this path. A request none serves is a 404 or 405, never stored:
+    its key is not compared with the request that first used it (that would turn the 405 into a 409)."""
+    app = scope.get("app")
+    router = getattr(app, "router", None)
+    if router is None:  # not under a Starlette app: keep the key
+        return True
+    return any(route.matches(scope)[0] == Match.FULL for route in router.routes)
 
 
 def _parse_key(raw: bytes) -> str | None:

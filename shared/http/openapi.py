@@ -1,8 +1,11 @@
-"""The OpenAPI every service publishes documents what it really answers: the RFC 9457 problems and bearer auth.
+"""The OpenAPI every service publishes documents what it really answers: RFC 9457 problems, bearer auth, roles.
 
 FastAPI only lists a route's success and a JSON 422 of its own shape; ours answers every error as
 `application/problem+json` (shared/http/problems.py), so a client generator or a contract fuzzer reading the
-schema would take each 4xx for a break of contract. One hook adds them to every operation, once.
+schema would take each 4xx for a break of contract. One hook adds them to every operation, once, with the
+bearer scheme and the roles (`x-roles`, read from the route's require_roles dependency) of each secured one and
+the `Idempotency-Key` header every secured write honours (shared/http/idempotency.py, a middleware the route
+never sees).
 """
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from shared.http.auth import ROLES_ATTRIBUTE
+from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.idempotency import MAX_KEY_LENGTH, WRITES
 from shared.http.problems import PROBLEM_JSON
 
 # What the platform may answer on any operation, and when.
@@ -30,6 +36,14 @@ PROBLEM_STATUSES = {
     429: "Over the rate limit; Retry-After says when to come back.",
 }
 _BEARER = "bearer"
+ROLES_EXTENSION = "x-roles"
+# Printable ASCII without spaces at either end (HTTP trims those, so a key sent with them is another key).
+_IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "name": IDEMPOTENCY_HEADER, "in": "header", "required": False,
+    "description": "Makes a retried write safe: the same key, principal and request within 24 h replays the first "
+                   "2xx answer; the same key with another request is a 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]([ -~]*[!-~])?$"},
+}
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -62,13 +76,14 @@ def document_problems(app: FastAPI) -> None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes)
             _add_problems(schema, _secured_operations(app))
+            _add_roles(schema, _secured_operations(app))
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _add_problems(schema: dict[str, Any], secured: set[tuple[str, str]]) -> None:
+def _add_problems(schema: dict[str, Any], secured: dict[tuple[str, str], frozenset[str]]) -> None:
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     for name in ("HTTPValidationError", "ValidationError"):  # FastAPI's JSON 422, never sent by this API
@@ -84,16 +99,34 @@ def _add_problems(schema: dict[str, Any], secured: set[tuple[str, str]]) -> None
                 operation["security"] = [{_BEARER: []}]
 
 
+def _add_roles(schema: dict[str, Any], secured: dict[tuple[str, str], frozenset[str]]) -> None:
+    """Each secured operation names the roles it admits, for generators (`x-roles`) and for readers (its text)."""
+    for (path, method), roles in secured.items():
+        operation = schema.get("paths", {}).get(path, {}).get(method)
+        if operation is None:
+            continue
+        operation[ROLES_EXTENSION] = sorted(roles)
+        admitted = f"Roles: {', '.join(sorted(roles))} (bearer JWT `roles` claim)."
+        operation["description"] = "\n\n".join(filter(None, [operation.get("description"), admitted]))
+        if method.upper() in WRITES:
+            parameters = operation.setdefault("parameters", [])
+            if not any(p.get("name", "").lower() == IDEMPOTENCY_HEADER.lower() for p in parameters):
+                parameters.append(dict(_IDEMPOTENCY_PARAMETER))
+
+
 def _problem_response(status: int) -> dict[str, Any]:
     return {"description": PROBLEM_STATUSES[status],
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
-def _secured_operations(app: FastAPI) -> set[tuple[str, str]]:
-    """(path, method) of every route whose dependencies ask for a bearer token with roles."""
-    return {(route.path_format, method.lower())
-            for route in _api_routes(app) if _needs_bearer(route.dependant)
-            for method in route.methods}
+def _secured_operations(app: FastAPI) -> dict[tuple[str, str], frozenset[str]]:
+    """(path, method) of every route whose dependencies ask for a bearer token, and the roles they admit."""
+    secured: dict[tuple[str, str], frozenset[str]] = {}
+    for route in _api_routes(app):
+        roles = _admitted_roles(route.dependant)
+        if roles is not None:
+            secured.update({(route.path_format, method.lower()): roles for method in route.methods})
+    return secured
 
 
 def _api_routes(app: FastAPI) -> Iterator[Any]:
@@ -104,8 +137,11 @@ def _api_routes(app: FastAPI) -> Iterator[Any]:
             yield route
 
 
-def _needs_bearer(dependant: Dependant) -> bool:
-    return any(getattr(d.call, "__qualname__", "").startswith("require_roles.") for d in _all_dependencies(dependant))
+def _admitted_roles(dependant: Dependant) -> frozenset[str] | None:
+    """The roles a route admits (every require_roles it depends on must pass), or None when it asks for none."""
+    checks = [getattr(d.call, ROLES_ATTRIBUTE) for d in _all_dependencies(dependant)
+              if hasattr(d.call, ROLES_ATTRIBUTE)]
+    return frozenset.intersection(*checks) if checks else None
 
 
 def _all_dependencies(dependant: Dependant) -> Iterator[Dependant]:

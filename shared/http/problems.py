@@ -16,7 +16,8 @@ from shared.messaging.failures import is_transient
 log = logging.getLogger("coxswain.http")
 PROBLEM_JSON = "application/problem+json"
 _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-           409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Invalid input",
+           409: "Conflict", 412: "Precondition failed", 413: "Payload too large", 415: "Unsupported media type",
+           422: "Invalid input",
            429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
 _UNPARSABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 for a body it cannot even decode
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

@@ -45,7 +45,7 @@ async def test_a_dispute_thread_resolved_with_an_adjustment(compensation: Runnin
     s = (await client.get("/v1/statements/rep-1/2026-Q4", headers=REP1)).json()
     assert s["total"] == "13125.50"  # 8,000 + 2,000 + 3,000 + 125.50
     thread = (await client.get(f"/v1/commissions/{line['id']}/inquiries", headers=REP1)).json()
-    assert [t["status"] for t in thread] == ["adjusted"]
+    assert ([t["status"] for t in thread["items"]], thread["next_cursor"]) == (["adjusted"], None)
     closed_again = await client.post(f"/v1/inquiries/{inquiry['id']}/resolve", headers=OPS,
                                      json={"resolution": "reject", "comment": "late"})
     assert closed_again.status_code == 409
@@ -64,7 +64,7 @@ async def test_a_rejection_needs_a_reason(compensation: RunningService, embedded
     assert r.json()["status"] == "rejected" and r.json()["adjustment_line_id"] is None
     assert len(await lines(client)) == 3
     rejected = (await client.get("/v1/inquiries", headers=OPS, params={"state": "rejected"})).json()
-    assert [x["id"] for x in rejected] == [inquiry["id"]]
+    assert [x["id"] for x in rejected["items"]] == [inquiry["id"]]
 
 
 async def test_what_if_changes_nothing(compensation: RunningService, embedded_backend: EmbeddedBackend) -> None:

@@ -110,7 +110,7 @@ async def test_commission_waits_for_a_rate_then_is_paid_at_the_close_date_rate(
     await send(embedded_backend, CLOSED_T, closed("d-eur", "10000.00", currency="EUR"), "d-eur", 1)
 
     async def pending() -> list[dict]:
-        return (await client.get("/v1/commissions/pending", headers=OPS)).json()  # type: ignore[no-any-return]
+        return (await client.get("/v1/commissions/pending", headers=OPS)).json()["items"]  # type: ignore[no-any-return]
 
     waiting = await eventually(pending)
     assert [(p["deal_id"], p["rep_id"], p["reason"]) for p in waiting] == [
@@ -132,7 +132,8 @@ async def test_no_plan_waits_until_an_assignment_and_versions_keep_their_lines(
     plan = {**WORKED_PLAN, "components": [{"kind": "rate", "name": "flat", "rate": "0.10"}]}
     assert (await client.post("/v1/plans", headers=OPS, json=plan)).status_code == 201
     await send(embedded_backend, CLOSED_T, closed("d-1", "1000.00"), "d-1", 1)
-    await eventually(lambda: client.get("/v1/commissions/pending", headers=OPS), until=lambda r: r.json() != [])
+    await eventually(lambda: client.get("/v1/commissions/pending", headers=OPS),
+                     until=lambda r: r.json()["items"] != [])
     r = await client.post("/v1/plans/ae-2026/assignments", headers=OPS,
                           json={"rep_id": "rep-1", "starts_on": "2026-01-01"})
     assert r.status_code == 201

@@ -41,21 +41,41 @@ async def test_a_deal_through_its_stages_to_won_announces_each_step_in_order(
     assert (back["stage_id"], back["reopened_at"]) == ("proposal", "2026-03-09T09:00:00Z")
 
 
-async def test_a_stale_write_is_a_409_never_a_silent_overwrite(pipeline: RunningService) -> None:
+async def test_a_stale_write_is_refused_never_a_silent_overwrite(pipeline: RunningService) -> None:
     c = pipeline.client
     deal = (await c.post("/v1/deals", headers=OPS, json=deal_body())).json()
     first = await c.patch(f"/v1/deals/{deal['id']}", headers={**OPS, "If-Match": '"1"'}, json={"amount": "2000.00"})
-    assert first.status_code == 200
-    for attempt in [
-        c.patch(f"/v1/deals/{deal['id']}", headers={**OPS, "If-Match": '"1"'}, json={"amount": "3000.00"}),
-        c.patch(f"/v1/deals/{deal['id']}", headers=OPS, json={"amount": "3000.00", "version": 1}),
-        c.post(f"/v1/deals/{deal['id']}/stage", headers=OPS, json={"stage_id": "proposal", "version": 1}),
-        c.post(f"/v1/deals/{deal['id']}/close", headers={**OPS, "If-Match": "1"}, json={"outcome": "won"}),
+    assert (first.status_code, first.headers["ETag"]) == (200, '"2"')
+    # A stale If-Match is a failed precondition (412); a stale `version` in the body a conflict (409).
+    for attempt, status in [
+        (c.patch(f"/v1/deals/{deal['id']}", headers={**OPS, "If-Match": '"1"'}, json={"amount": "3000.00"}), 412),
+        (c.patch(f"/v1/deals/{deal['id']}", headers={**OPS, "If-Match": 'W/"1"'}, json={"amount": "3000.00"}), 412),
+        (c.patch(f"/v1/deals/{deal['id']}", headers=OPS, json={"amount": "3000.00", "version": 1}), 409),
+        (c.post(f"/v1/deals/{deal['id']}/stage", headers=OPS, json={"stage_id": "proposal", "version": 1}), 409),
+        (c.post(f"/v1/deals/{deal['id']}/stage", headers={**OPS, "If-Match": '"1"'}, json={"stage_id": "proposal"}),
+         412),
+        (c.post(f"/v1/deals/{deal['id']}/close", headers={**OPS, "If-Match": "1"}, json={"outcome": "won"}), 412),
     ]:
         answer = await attempt
-        assert answer.status_code == 409, answer.text
+        assert (answer.status_code, answer.headers["content-type"]) == (status, "application/problem+json"), answer.text
     now = (await c.get(f"/v1/deals/{deal['id']}", headers=OPS)).json()
     assert (now["amount"], now["version"], now["stage_id"], now["status"]) == ("2000.00", 2, "qualification", "open")
+
+
+async def test_a_deal_carries_its_version_as_etag_and_an_unchanged_one_is_a_304(pipeline: RunningService) -> None:
+    c = pipeline.client
+    created = await c.post("/v1/deals", headers=OPS, json=deal_body())
+    deal_id = created.json()["id"]
+    assert created.headers["ETag"] == '"1"'
+    read = await c.get(f"/v1/deals/{deal_id}", headers=OPS)
+    assert (read.status_code, read.headers["ETag"]) == (200, '"1"')
+    unchanged = await c.get(f"/v1/deals/{deal_id}", headers={**OPS, "If-None-Match": 'W/"1"'})
+    assert (unchanged.status_code, unchanged.content, unchanged.headers["ETag"]) == (304, b"", '"1"')
+    moved = await c.post(f"/v1/deals/{deal_id}/stage", headers={**OPS, "If-Match": read.headers["ETag"]},
+                         json={"stage_id": "proposal"})
+    assert (moved.status_code, moved.headers["ETag"]) == (200, '"2"')
+    changed = await c.get(f"/v1/deals/{deal_id}", headers={**OPS, "If-None-Match": '"1"'})
+    assert (changed.status_code, changed.json()["version"]) == (200, 2)
 
 
 async def test_bad_deal_input_is_a_422_naming_the_field(pipeline: RunningService) -> None:

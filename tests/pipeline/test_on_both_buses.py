@@ -81,7 +81,7 @@ async def test_a_stale_write_is_refused(service: RunningService) -> None:
     assert (await c.patch(f"/v1/deals/{deal['id']}", headers={**OPS, "If-Match": '"1"'},
                           json={"amount": "1100.00"})).status_code == 200
     stale = await c.patch(f"/v1/deals/{deal['id']}", headers={**OPS, "If-Match": '"1"'}, json={"amount": "5.00"})
-    assert stale.status_code == 409
+    assert stale.status_code == 412
     assert (await c.get(f"/v1/deals/{deal['id']}", headers=OPS)).json()["amount"] == "1100.00"
 
 

@@ -64,6 +64,16 @@ async def test_changing_a_pipeline_keeps_stages_that_hold_deals(pipeline: Runnin
     assert (renamed.status_code, renamed.json()["name"], renamed.json()["version"]) == (200, "SMB v2", 2)
     stale = await c.put("/v1/pipelines/smb", headers=OPS, json={"name": "SMB v3", "stages": STAGES, "version": 1})
     assert stale.status_code == 409
+    stale_if_match = await c.put("/v1/pipelines/smb", headers={**OPS, "If-Match": '"1"'},
+                                 json={"name": "SMB v3", "stages": STAGES})
+    assert stale_if_match.status_code == 412
+    read = await c.get("/v1/pipelines/smb", headers=OPS)
+    assert (read.json()["name"], read.headers["ETag"]) == ("SMB v2", '"2"')
+    unchanged = await c.get("/v1/pipelines/smb", headers={**OPS, "If-None-Match": '"2"'})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    current = await c.put("/v1/pipelines/smb", headers={**OPS, "If-Match": read.headers["ETag"]},
+                          json={"name": "SMB v3", "stages": STAGES})
+    assert (current.status_code, current.headers["ETag"]) == (200, '"3"')
     assert (await c.delete("/v1/pipelines/smb", headers=OPS)).status_code == 409  # it holds a deal
     await c.post("/v1/pipelines", headers=OPS, json={"id": "empty", "name": "Empty", "stages": STAGES})
     assert (await c.delete("/v1/pipelines/empty", headers=OPS)).status_code == 204

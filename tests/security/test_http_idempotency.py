@@ -61,6 +61,15 @@ async def test_keys_are_scoped_to_the_principal(client: httpx.AsyncClient) -> No
     assert bob.json()["id"] != ann.json()["id"] and "idempotent-replayed" not in bob.headers
 
 
+async def test_a_method_the_path_does_not_serve_is_a_405_whatever_key_it_carries(client: httpx.AsyncClient) -> None:
+    # Found by Schemathesis once the key was declared: its undeclared-method probe reused the key of a stored POST.
+    assert (await client.post("/v1/quotes", json=QUOTE, headers=keyed("k-405"))).status_code == 201
+    wrong_method = await client.put("/v1/quotes", json=QUOTE, headers=keyed("k-405"))
+    assert (wrong_method.status_code, wrong_method.headers["Allow"]) == (405, "POST, OPTIONS")
+    unknown_path = await client.post("/v1/nowhere", json=QUOTE, headers=keyed("k-405"))
+    assert unknown_path.status_code == 404
+
+
 async def test_a_stored_422_does_not_block_the_corrected_retry(app: FastAPI, client: httpx.AsyncClient) -> None:
     wrong = await client.post("/v1/quotes", json={"name": "Q1", "amount": -5}, headers=keyed("fix-me"))
     assert wrong.status_code == 422 and await stored_keys(app) == 0  # only completed (2xx) answers are kept

@@ -13,7 +13,7 @@ from services.compensation.api.deps import Ops, Reader, Uow
 from services.compensation.db import inquiries_repo as repo
 from shared.errors import NotFoundError
 from shared.events.types import Money
-from shared.http.pagination import MAX_SIGNED_64
+from shared.http.pagination import MAX_SIGNED_64, Cursor, Limit, Page, after_number, encode_cursor
 
 router = APIRouter(tags=["inquiries"])
 
@@ -68,19 +68,26 @@ async def raise_inquiry(line_id: LineId, body: CommentIn, uow: Uow, who: Reader)
         return await _visible(uow, who, inquiry_id)
 
 
-@router.get("/commissions/{line_id}/inquiries", response_model=list[InquiryOut])
-async def line_inquiries(line_id: LineId, uow: Uow, who: Reader) -> list[InquiryOut]:
+async def _page(uow: Uow, who: Reader, state: str | None, line_id: int | None, limit: int,
+                cursor: str | None) -> Page[InquiryOut]:
     async with uow:
-        found = await repo.ids(uow.session, await visible_reps(uow.session, who), None, line_id)
-        return [await _visible(uow, who, i) for i in found]
+        found = await repo.ids(uow.session, await visible_reps(uow.session, who), state, line_id,
+                               after_number(cursor), limit + 1)
+        items = [await _visible(uow, who, i) for i in found[:limit]]
+    more = len(found) > limit
+    return Page[InquiryOut](items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)
 
 
-@router.get("/inquiries", response_model=list[InquiryOut])
-async def list_inquiries(uow: Uow, who: Reader,
-                         state: Literal["open", "adjusted", "rejected"] | None = None) -> list[InquiryOut]:
-    async with uow:
-        found = await repo.ids(uow.session, await visible_reps(uow.session, who), state, None)
-        return [await _visible(uow, who, i) for i in found]
+@router.get("/commissions/{line_id}/inquiries", response_model=Page[InquiryOut])
+async def line_inquiries(line_id: LineId, uow: Uow, who: Reader, limit: Limit = 50,
+                         cursor: Cursor = None) -> Page[InquiryOut]:
+    return await _page(uow, who, None, line_id, limit, cursor)
+
+
+@router.get("/inquiries", response_model=Page[InquiryOut])
+async def list_inquiries(uow: Uow, who: Reader, state: Literal["open", "adjusted", "rejected"] | None = None,
+                         limit: Limit = 50, cursor: Cursor = None) -> Page[InquiryOut]:
+    return await _page(uow, who, state, None, limit, cursor)
 
 
 @router.post("/inquiries/{inquiry_id}/messages", response_model=InquiryOut)

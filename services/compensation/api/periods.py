@@ -7,6 +7,7 @@ from services.compensation import period_commands
 from services.compensation.api.deps import Ops, Reader, Uow
 from services.compensation.api.schemas import PeriodOut
 from services.compensation.db import statements_repo
+from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 
 router = APIRouter(prefix="/periods", tags=["periods"])
 
@@ -18,7 +19,11 @@ async def close_period(period: str, uow: Uow, who: Ops) -> PeriodOut:
     return PeriodOut(period=period, closed_at=uow.clock.now(), draw_lines=written)
 
 
-@router.get("", response_model=list[PeriodOut])
-async def list_closed(uow: Uow, who: Reader) -> list[PeriodOut]:
+@router.get("", response_model=Page[PeriodOut])
+async def list_closed(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[PeriodOut]:
+    """Closed periods, oldest first."""
     async with uow:
-        return [PeriodOut(**p) for p in await statements_repo.closed(uow.session)]
+        found = await statements_repo.closed(uow.session, after_id(cursor), limit + 1)
+    items = [PeriodOut(**p) for p in found[:limit]]
+    more = len(found) > limit
+    return Page[PeriodOut](items=items, next_cursor=encode_cursor({"after": items[-1].period}) if more else None)

@@ -5,6 +5,7 @@ from fastapi import APIRouter, status
 
 from services.compensation import plan_commands as commands
 from services.compensation.api.deps import Ops, Reader, Uow
+from services.compensation.api.paging import page_of
 from services.compensation.api.schemas import (
     AssignmentIn,
     AssignmentOut,
@@ -20,6 +21,7 @@ from services.compensation.api.schemas import (
 from services.compensation.db import plans_repo
 from services.compensation.simulation_queries import simulate_plan
 from shared.http.ids import PathId
+from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -42,10 +44,13 @@ async def create_plan(body: PlanIn, uow: Uow, who: Ops) -> PlanOut:
         return await _plan(uow, body.id)
 
 
-@router.get("", response_model=list[PlanOut])
-async def list_plans(uow: Uow, who: Reader) -> list[PlanOut]:
+@router.get("", response_model=Page[PlanOut])
+async def list_plans(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[PlanOut]:
     async with uow:
-        return [await _plan(uow, plan_id) for plan_id, _ in await plans_repo.list_plans(uow.session)]
+        found = await plans_repo.list_plans(uow.session, after_id(cursor), limit + 1)
+        items = [await _plan(uow, plan_id) for plan_id, _ in found[:limit]]
+    more = len(found) > limit
+    return Page[PlanOut](items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)
 
 
 @router.get("/{plan_id}", response_model=PlanOut)
@@ -72,11 +77,13 @@ async def assign_plan(plan_id: PathId, body: AssignmentIn, uow: Uow, who: Ops) -
     return AssignmentOut(id=assignment_id, plan_id=plan_id, **body.model_dump())
 
 
-@router.get("/{plan_id}/assignments", response_model=list[AssignmentOut])
-async def list_assignments(plan_id: str, uow: Uow, who: Reader) -> list[AssignmentOut]:
+@router.get("/{plan_id}/assignments", response_model=Page[AssignmentOut])
+async def list_assignments(plan_id: str, uow: Uow, who: Reader, limit: Limit = 50,
+                           cursor: Cursor = None) -> Page[AssignmentOut]:
     async with uow:
         await commands.must_exist(uow, plan_id)
-        return [AssignmentOut(**a) for a in await plans_repo.assignments(uow.session, plan_id)]
+        assignments = [AssignmentOut(**a) for a in await plans_repo.assignments(uow.session, plan_id)]
+    return page_of(assignments, limit, cursor)
 
 
 @router.post("/{plan_id}/simulate", response_model=SimulationOut)

@@ -8,10 +8,12 @@ from fastapi import APIRouter
 from services.compensation import period_commands, plan_commands
 from services.compensation.api.access import ensure_sees_rep
 from services.compensation.api.deps import Ops, Reader, RepId, Uow
+from services.compensation.api.paging import page_of
 from services.compensation.api.schemas import DrawIn, DrawOut, QuotaIn, QuotaOut, RateIn, RateOut
 from services.compensation.db import ledger_repo, plans_repo, statements_repo
 from shared.errors import InvalidInput, NotFoundError
 from shared.events.types import Currency
+from shared.http.pagination import Cursor, Limit, Page, encode_cursor, offset_of
 
 router = APIRouter(tags=["quotas and rates"])
 
@@ -23,11 +25,13 @@ async def set_quota(rep_id: RepId, period: str, body: QuotaIn, uow: Uow, who: Op
     return QuotaOut(rep_id=rep_id, period=period, amount=body.amount, currency=body.currency)
 
 
-@router.get("/quotas/{rep_id}", response_model=list[QuotaOut])
-async def list_quotas(rep_id: str, uow: Uow, who: Reader) -> list[QuotaOut]:
+@router.get("/quotas/{rep_id}", response_model=Page[QuotaOut])
+async def list_quotas(rep_id: str, uow: Uow, who: Reader, limit: Limit = 50,
+                      cursor: Cursor = None) -> Page[QuotaOut]:
     async with uow:
         await ensure_sees_rep(uow.session, who, rep_id)
-        return [QuotaOut(**q) for q in await plans_repo.quotas_of(uow.session, rep_id)]
+        quotas = [QuotaOut(**q) for q in await plans_repo.quotas_of(uow.session, rep_id)]
+    return page_of(quotas, limit, cursor)
 
 
 @router.put("/exchange-rates/{base}/{quote}/{effective_on}", response_model=RateOut)
@@ -40,10 +44,15 @@ async def set_rate(base: Currency, quote: Currency, effective_on: date, body: Ra
     return RateOut(base=base, quote=quote, effective_on=effective_on, rate=body.rate)
 
 
-@router.get("/exchange-rates", response_model=list[RateOut])
-async def list_rates(uow: Uow, who: Reader) -> list[RateOut]:
+@router.get("/exchange-rates", response_model=Page[RateOut])
+async def list_rates(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[RateOut]:
+    """Every rate by base, quote and effective date; rates are only ever added or replaced in place."""
+    offset = offset_of(cursor)
     async with uow:
-        return [RateOut(**r) for r in await ledger_repo.list_rates(uow.session)]
+        found = await ledger_repo.list_rates(uow.session, offset, limit + 1)
+    more = len(found) > limit
+    return Page[RateOut](items=[RateOut(**r) for r in found[:limit]],
+                         next_cursor=encode_cursor({"offset": offset + limit}) if more else None)
 
 
 @router.put("/draws/{rep_id}", response_model=DrawOut)

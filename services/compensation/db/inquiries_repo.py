@@ -40,8 +40,10 @@ async def get(session: AsyncSession, inquiry_id: int) -> dict[str, Any] | None:
 
 
 async def ids(session: AsyncSession, rep_ids: list[str] | None, status: str | None,
-              line_id: int | None) -> list[int]:
-    stmt = select(inquiries.c.id).order_by(inquiries.c.id)
+              line_id: int | None, after: int | None = None, limit: int | None = None) -> list[int]:
+    stmt = select(inquiries.c.id).order_by(inquiries.c.id).limit(limit)
+    if after is not None:
+        stmt = stmt.where(inquiries.c.id > after)
     if rep_ids is not None:
         stmt = stmt.where(inquiries.c.rep_id.in_(rep_ids))
     if status is not None:

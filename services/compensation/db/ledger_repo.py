@@ -117,9 +117,9 @@ async def put_rate(session: AsyncSession, base: str, quote: str, day: date, rate
     await session.execute(stmt.on_conflict_do_update(index_elements=["base", "quote", "effective_on"], set_=values))
 
 
-async def list_rates(session: AsyncSession) -> list[dict[str, Any]]:
+async def list_rates(session: AsyncSession, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
     stmt = select(exchange_rates).order_by(exchange_rates.c.base, exchange_rates.c.quote,
-                                           exchange_rates.c.effective_on)
+                                           exchange_rates.c.effective_on).offset(offset).limit(limit)
     return [dict(r._mapping) for r in await session.execute(stmt)]
 
 

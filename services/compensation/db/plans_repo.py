@@ -45,8 +45,12 @@ async def versions(session: AsyncSession, plan_id: str) -> list[PlanVersion]:
     return [PlanVersion(r.plan_id, r.version, r.effective_from, r.terms) for r in await session.execute(stmt)]
 
 
-async def list_plans(session: AsyncSession) -> list[tuple[str, str]]:
-    return [(r.plan_id, r.name) for r in await session.execute(select(plans).order_by(plans.c.plan_id))]
+async def list_plans(session: AsyncSession, after: str | None = None,
+                     limit: int | None = None) -> list[tuple[str, str]]:
+    stmt = select(plans).order_by(plans.c.plan_id).limit(limit)
+    if after is not None:
+        stmt = stmt.where(plans.c.plan_id > after)
+    return [(r.plan_id, r.name) for r in await session.execute(stmt)]
 
 
 async def assign(session: AsyncSession, plan_id: str, rep_id: str, starts_on: date, ends_on: date | None,

@@ -80,5 +80,8 @@ async def lock(session: AsyncSession, period: str, at: datetime) -> None:
     await session.execute(periods.insert().values(period=period, closed_at=at))
 
 
-async def closed(session: AsyncSession) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in await session.execute(select(periods).order_by(periods.c.period))]
+async def closed(session: AsyncSession, after: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    stmt = select(periods).order_by(periods.c.period).limit(limit)
+    if after is not None:
+        stmt = stmt.where(periods.c.period > after)
+    return [dict(r._mapping) for r in await session.execute(stmt)]

@@ -1,10 +1,9 @@
 """/v1/deals: create, list, read, change (PATCH with a version), stage moves, close, reopen, history."""
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.exc import IntegrityError
 
 from services.pipeline import deal_commands as commands
@@ -22,34 +21,27 @@ from services.pipeline.api.schemas import (
     splits_of,
 )
 from services.pipeline.db import repository as repo
+from services.pipeline.domain.deals import StaleVersion
 from services.pipeline.domain.history import time_in_stages
-from shared.errors import ConflictError, FieldError, InvalidInput
+from shared.errors import ConflictError, InvalidInput
+from shared.http import preconditions
 from shared.http.auth import Principal
 from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
-from shared.http.problems import Problem
+from shared.http.preconditions import IfMatch, IfNoneMatch, if_match_guard, version_etag
 from shared.input_types import IsoDate
 
 router = APIRouter(prefix="/deals", tags=["deals"])
-VERSION_TEXT = re.compile(r"[0-9]{1,10}")
-IfMatch = Annotated[str | None, Header(description='the version you read, e.g. "3"; stale → 409')]
+# Each write's answer carries the new version as its ETag; If-Match with an older one is a 412
+# (shared/http/preconditions.py), a stale `version` in the body stays a 409.
 
 
 def expected_version(if_match: str | None, body_version: int | None) -> int | None:
-    """The version the caller read, from If-Match ("3", W/"3" or 3) or the body's version field."""
-    if if_match is None:
-        return body_version
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    # ASCII digits only ("²".isdigit() is true) and no more than a version can hold: never a 500 from int()
-    if not VERSION_TEXT.fullmatch(raw) or not 1 <= int(raw) <= MAX_VERSION:
-        raise Problem(400, "If-Match must carry the deal's version", [FieldError("If-Match", "not a version")])
-    if body_version is not None and body_version != int(raw):
-        raise InvalidInput("version", "the body's version and If-Match disagree")
-    return int(raw)
+    return preconditions.expected_version(if_match, body_version, MAX_VERSION)
 
 
 def _answer(deal: object, response: Response) -> DealOut:
     out = DealOut.of(deal)  # type: ignore[arg-type]
-    response.headers["ETag"] = f'"{out.version}"'
+    response.headers["ETag"] = version_etag(out.version)
     return out
 
 
@@ -92,11 +84,15 @@ async def list_deals(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = 
     return Page[DealOut](items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)
 
 
-@router.get("/{deal_id}", response_model=DealOut)
-async def read_deal(deal_id: str, uow: Uow, who: Reader, response: Response) -> DealOut:
+@router.get("/{deal_id}", response_model=DealOut,
+            responses={304: {"description": "If-None-Match names the current ETag: nothing changed"}})
+async def read_deal(deal_id: str, uow: Uow, who: Reader, response: Response,
+                    if_none_match: IfNoneMatch = None) -> DealOut | Response:
     async with uow:
         deal = await repo.get_deal(uow.session, deal_id)
         await ensure_sees(uow.session, who, deal)
+    if preconditions.not_modified(if_none_match, version_etag(deal.version)):
+        return preconditions.not_modified_response(version_etag(deal.version))
     return _answer(deal, response)
 
 
@@ -113,7 +109,8 @@ async def change_deal(deal_id: str, body: DealPatch, uow: Uow, who: Seller, resp
         await _guarded(uow, who, deal_id)
         if "owner_id" in changes:
             await ensure_owns(uow.session, who, changes["owner_id"])
-        deal = await commands.update(deal_id, changes, expected_version(if_match, body.version), who.sub, uow)
+        with if_match_guard(if_match, StaleVersion):
+            deal = await commands.update(deal_id, changes, expected_version(if_match, body.version), who.sub, uow)
     return _answer(deal, response)
 
 
@@ -122,8 +119,9 @@ async def move_deal(deal_id: str, body: StageIn, uow: Uow, who: Seller, response
                     if_match: IfMatch = None) -> DealOut:
     async with uow:
         await _guarded(uow, who, deal_id)
-        deal = await commands.move_deal(deal_id, body.stage_id, expected_version(if_match, body.version),
-                                        who.sub, uow)
+        with if_match_guard(if_match, StaleVersion):
+            deal = await commands.move_deal(deal_id, body.stage_id, expected_version(if_match, body.version),
+                                            who.sub, uow)
     return _answer(deal, response)
 
 
@@ -132,8 +130,9 @@ async def close_deal(deal_id: str, body: CloseIn, uow: Uow, who: Seller, respons
                      if_match: IfMatch = None) -> DealOut:
     async with uow:
         await _guarded(uow, who, deal_id)
-        deal = await commands.close(deal_id, body.outcome, uow, lost_reason=body.lost_reason,
-                                    version=expected_version(if_match, body.version), actor=who.sub)
+        with if_match_guard(if_match, StaleVersion):
+            deal = await commands.close(deal_id, body.outcome, uow, lost_reason=body.lost_reason,
+                                        version=expected_version(if_match, body.version), actor=who.sub)
     return _answer(deal, response)
 
 
@@ -143,7 +142,8 @@ async def reopen_deal(deal_id: str, uow: Uow, who: Seller, response: Response, b
     body = body or ReopenIn(stage_id=None, version=None)
     async with uow:
         await _guarded(uow, who, deal_id)
-        deal = await commands.reopen(deal_id, body.stage_id, expected_version(if_match, body.version), who.sub, uow)
+        with if_match_guard(if_match, StaleVersion):
+            deal = await commands.reopen(deal_id, body.stage_id, expected_version(if_match, body.version), who.sub, uow)
     return _answer(deal, response)
 
 

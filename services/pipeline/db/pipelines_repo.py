@@ -5,10 +5,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pipeline.db.models import deals, pipelines, stages
-from services.pipeline.domain.pipelines import DEFAULT_PIPELINE_ID, Pipeline, Stage, default_pipeline
+from services.pipeline.domain.pipelines import DEFAULT_PIPELINE_ID, Pipeline, Stage, StalePipeline, default_pipeline
 from shared.clock import Clock
 from shared.db.upsert import insert_for
-from shared.errors import ConflictError
 
 
 def _stage_rows(pipeline: Pipeline) -> list[dict[str, object]]:
@@ -44,7 +43,7 @@ async def replace_pipeline(session: AsyncSession, pipeline: Pipeline, *, expecte
                                                            pipelines.c.version == expected_version)
                                    .values(name=pipeline.name, version=pipeline.version))
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise ConflictError(f"pipeline {pipeline.id} was changed by someone else")
+        raise StalePipeline(f"pipeline {pipeline.id} was changed by someone else")
     await session.execute(delete(stages).where(stages.c.pipeline_id == pipeline.id))
     await session.execute(insert(stages), _stage_rows(pipeline))
 

@@ -14,6 +14,10 @@ DEFAULT_PIPELINE_ID = "default"
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
+class StalePipeline(ConflictError):
+    """The pipeline changed since the caller read it."""
+
+
 class StageNotInPipeline(InvalidInput):
     pass
 

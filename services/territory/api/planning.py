@@ -57,9 +57,10 @@ async def run_simulation(body: SimulationIn, uow: Uow, _: Planner) -> Simulation
         return _out(period, await planning.simulate(changes, period, body.rollup, uow))
 
 
-@router.get("/balance", response_model=list[FindingOut])
-async def read_balance(uow: Uow, _: Reader) -> list[FindingOut]:
-    """Under- and over-served territories (own leads and members, no rollup) with a suggested move."""
+@router.get("/balance", response_model=Page[FindingOut])
+async def read_balance(uow: Uow, _: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[FindingOut]:
+    """Under- and over-served territories (own leads and members, no rollup) with a suggested move, by territory id.
+    """
     period = quarter_of(uow.clock.now())
     async with uow:
         snap = await load_snapshot(uow.session, period)
@@ -69,7 +70,8 @@ async def read_balance(uow: Uow, _: Reader) -> list[FindingOut]:
     for lead in snap.leads:
         if lead.is_open and lead.rep_id:
             open_by_rep[lead.rep_id] = open_by_rep.get(lead.rep_id, 0) + 1
-    return [FindingOut(**f.__dict__) for f in assess(snap.territories, figures, open_by_rep, snap.leads)]
+    findings = [FindingOut(**f.__dict__) for f in assess(snap.territories, figures, open_by_rep, snap.leads)]
+    return page_of(findings, limit, cursor, key=lambda f: f.territory_id)
 
 
 @router.post("/plans", status_code=status.HTTP_201_CREATED, response_model=PlanOut)
