@@ -144,8 +144,8 @@ async def test_month_quotas_inside_the_quarter_count_toward_it(compensation: Run
     await setup_plan(client, WORKED_PLAN, {"rep-1": None})
     await send(embedded_backend, CLOSED_T, closed("a", "100000.00"), "a", 1)
     pending = await eventually(lambda: client.get("/v1/commissions/pending", headers=OPS),
-                               until=lambda r: r.json() != [])
-    assert pending.json()[0]["reason"] == "no quota for rep-1 in 2026-Q4"
+                               until=lambda r: r.json()["items"] != [])
+    assert pending.json()["items"][0]["reason"] == "no quota for rep-1 in 2026-Q4"
     for month in ("2026-10", "2026-11", "2026-12"):
         r = await client.put(f"/v1/quotas/rep-1/{month}", headers=OPS, json={"amount": "30000.00", "currency": "USD"})
         assert r.status_code == 200
