@@ -316,7 +316,7 @@ async def test_every_service_answers_the_same(kafka_backend: KafkaBackend) -> No
         expected = oracle(finals)
         assert len(expected) >= 10 and len({q for _, q in expected}) >= 3  # a workload worth checking
         assert any(d["splits"] and d["status"] == "won" for d in finals)
-        assert any(d["lead_id"] and d["status"] == "won" for d in finals)  # a converted lead's deal among them
+        assert any(d["lead_id"] for d in finals)  # converted leads' deals joined the deal workload
 
         # open leads per rep: leads' own list against coverage, once every event between them is handled
         await leads_settled(leads, territory)
