@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from shared.errors import DomainError, FieldError
 from shared.messaging.failures import is_transient
@@ -75,13 +76,22 @@ async def _http(request: Request, exc: Exception) -> Response:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves on this path, probed the way the router itself matches."""
-    probe = {"type": "http", "path": request.scope["path"], "root_path": request.scope.get("root_path", ""),
-             "headers": [], "query_string": b""}
-    routes = request.app.router.routes
-    served = [method for method in _METHOD_ORDER[:-1]
-              if any(route.matches({**probe, "method": method})[0] == Match.FULL for route in routes)]
-    return [*served, "OPTIONS"]
+    """Every method served on this path's resource: the most specific route template the path fits.
+
+    `/v1/leads/import` is its own resource (POST), not a lead named "import" of `/v1/leads/{lead_id}`, so Allow
+    names what the OpenAPI documents for the path. Templates are read as FastAPI's own OpenAPI reads them (its
+    included routers no longer expose their routes as a flat list).
+    """
+    path = request.scope["path"]
+    by_specificity: dict[int, set[str]] = {}
+    for route in iter_route_contexts(request.app.router.routes):
+        if route.path is None or not route.methods:
+            continue
+        pattern, _, params = compile_path(route.path)
+        if pattern.match(path):
+            by_specificity.setdefault(len(params), set()).update(route.methods)
+    served = by_specificity[min(by_specificity)] if by_specificity else set()
+    return [*(method for method in _METHOD_ORDER[:-1] if method in served), "OPTIONS"]
 
 
 async def _problem(_: Request, exc: Exception) -> JSONResponse:

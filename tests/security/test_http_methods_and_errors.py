@@ -41,6 +41,16 @@ async def test_options_answers_with_every_allowed_method(client: httpx.AsyncClie
     assert listing.status_code == 204 and allowed(listing) == {"POST", "OPTIONS"}
 
 
+async def test_a_fixed_path_lists_its_own_methods_not_those_of_a_template_it_also_fits(
+        client: httpx.AsyncClient) -> None:
+    # /quotes/slow is its own resource (POST only) even though /quotes/{quote_id} (GET, PUT, DELETE) fits it too:
+    # its OpenAPI path says POST, so Allow must not add the template's three (Schemathesis' ST205).
+    r = await client.options("/v1/quotes/slow")
+    assert r.status_code == 204 and r.headers["allow"] == "POST, OPTIONS"
+    refused = await client.patch("/v1/quotes/slow", headers=OPS, json=QUOTE)
+    assert refused.status_code == 405 and refused.headers["allow"] == "POST, OPTIONS"
+
+
 async def test_options_on_a_path_nobody_serves_is_404(client: httpx.AsyncClient) -> None:
     assert (await client.options("/v1/nothing-here")).status_code == 404
 

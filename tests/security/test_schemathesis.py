@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.checks import load_all_checks
 from schemathesis.python import asgi
 
 from shared.testing import auth_headers
@@ -45,40 +45,8 @@ def service_data() -> Iterator[None]:
     shutil.rmtree(DATA_DIR, ignore_errors=True)
 
 
-# Defects this test finds that another branch of issue 13 fixes. Only these checks, only where listed, are left
-# out; the lead deletes each entry once the fix named is merged (each is reproduced in docs/security.md).
-WT_HTTP_ALLOW = "OPTIONS and 405 list one method in Allow: wt/http fixes it in shared/http, for every path"
-STRICT = "lax coercion (false, 0 or 0.5 taken for a bool, int or date): wt/inputs fixes it (strict types)"
-KNOWN_OPEN_EVERYWHERE = {"allow_header_conformance": WT_HTTP_ALLOW}
-KNOWN_OPEN: dict[tuple[str, str], dict[str, str]] = {
-    ("leads", "GET /v1/leads"): {"negative_data_rejection": STRICT},
-    ("pipeline", "GET /v1/deals"): {"negative_data_rejection": STRICT},
-    ("pipeline", "POST /v1/pipelines"): {"negative_data_rejection": STRICT},
-    ("pipeline", "PUT /v1/pipelines/{pipeline_id}"): {"negative_data_rejection": STRICT},
-    ("territory", "POST /v1/simulations"): {"negative_data_rejection": STRICT},
-    ("territory", "POST /v1/plans"): {"negative_data_rejection": STRICT},
-    ("territory", "POST /v1/reps"): {"negative_data_rejection": STRICT},
-    ("territory", "PUT /v1/reps/{rep_id}"): {"negative_data_rejection": STRICT},
-    ("territory", "POST /v1/territories"): {"negative_data_rejection": STRICT},
-    ("territory", "PUT /v1/territories/{territory_id}"): {"negative_data_rejection": STRICT},
-}
-# Operations whose 5xx escapes as an exception (no check can be left out of it): excluded whole until fixed.
-INTEGER_IDS = "a path id beyond 64 bits reaches SQLite and overflows (500): wt/inputs fixes it"
-PERIODS = "a period that matches the pattern but not the calendar (0000) gives 500: wt/inputs fixes it"
-KNOWN_CRASHING = {
-    ("compensation", "GET /v1/commissions/{line_id}/inquiries"): INTEGER_IDS,
-    ("compensation", "POST /v1/commissions/{line_id}/inquiries"): INTEGER_IDS,
-    ("forecast", "POST /v1/snapshots"): PERIODS,
-}
-for (_service, _label), _defect in KNOWN_CRASHING.items():
-    _method, _path = _label.split(" ", 1)
-    SCHEMAS[_service] = SCHEMAS[_service].exclude(method=_method, path=_path)
-
-
 @schemathesis.pytest.parametrize(**SCHEMAS)
 @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case: schemathesis.Case) -> None:
-    service = case.operation.schema.raw_schema["info"]["title"].removeprefix("Coxswain ")
-    known = KNOWN_OPEN_EVERYWHERE | KNOWN_OPEN.get((service, case.operation.label), {})
-    case.call_and_validate(headers=OPERATOR, excluded_checks=CHECKS.get_by_names(list(known)))
+    case.call_and_validate(headers=OPERATOR)

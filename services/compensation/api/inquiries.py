@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.compensation import inquiry_commands as commands
 from services.compensation.api.access import ensure_sees_rep, visible_reps
@@ -19,6 +19,8 @@ router = APIRouter(tags=["inquiries"])
 
 
 class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     comment: str = Field(min_length=1, max_length=2000)
 
 

@@ -5,13 +5,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.events.types import Currency, Money
 from shared.input_types import Json
 
 
-class TermsIn(BaseModel):
+class Body(BaseModel):
+    """A request body: a field the operation does not take is a 422 naming it, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TermsIn(Body):
     currency: Currency
     period_kind: Literal["month", "quarter", "year"] = "quarter"
     # Json, not Any: strings inside are checked like any other (a lone surrogate is a 422, not a 500)
@@ -65,7 +71,7 @@ class PlanOut(BaseModel):
     versions: list[PlanVersionOut]
 
 
-class AssignmentIn(BaseModel):
+class AssignmentIn(Body):
     rep_id: str = Field(min_length=1, max_length=64)
     starts_on: date
     ends_on: date | None = None
@@ -78,37 +84,45 @@ class AssignmentIn(BaseModel):
 
 
 class AssignmentOut(AssignmentIn):
+    model_config = ConfigDict(extra="ignore")  # built from a stored row, which may hold more
+
     id: int
     plan_id: str
 
 
-class QuotaIn(BaseModel):
+class QuotaIn(Body):
     amount: Money = Field(gt=0, max_digits=18, decimal_places=2)  # as the column holds it
     currency: Currency
 
 
 class QuotaOut(QuotaIn):
+    model_config = ConfigDict(extra="ignore")  # built from a stored row, which may hold more
+
     rep_id: str
     period: str
 
 
-class RateIn(BaseModel):
+class RateIn(Body):
     rate: Money = Field(gt=0, max_digits=18, decimal_places=8)  # as the column holds it
 
 
 class RateOut(RateIn):
+    model_config = ConfigDict(extra="ignore")  # built from a stored row, which may hold more
+
     base: str
     quote: str
     effective_on: date
 
 
-class DrawIn(BaseModel):
+class DrawIn(Body):
     kind: Literal["recoverable", "guarantee"]
     amount: Money = Field(gt=0, max_digits=18, decimal_places=2)  # as the column holds it
     currency: Currency
 
 
 class DrawOut(DrawIn):
+    model_config = ConfigDict(extra="ignore")  # built from a stored row, which may hold more
+
     rep_id: str
     balance: Money
 

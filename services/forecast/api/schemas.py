@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.forecast.domain.periods import PERIOD_RULE, is_period
 from shared.events.types import Currency, Money
@@ -93,6 +93,8 @@ class DealForecastOut(BaseModel):
 
 
 class AdjustmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     period: Period
     group_by: Literal["rep", "team"]
     group: str = Field(min_length=1, max_length=200)

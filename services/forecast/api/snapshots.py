@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from services.forecast.api.deps import Now, Planner, Reader, Settings, Uow
@@ -25,6 +25,8 @@ router = APIRouter(tags=["snapshots"])
 
 
 class SnapshotIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     period: Period | None = Field(default=None, description="default: the current fiscal quarter")
     methods: list[Method] = Field(default=["weighted", "category", "historical", "cycle_length"], min_length=1)
 

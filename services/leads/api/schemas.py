@@ -27,9 +27,9 @@ class LeadIn(BaseModel):
     region: str | None = Field(default=None, max_length=MAX_CHARS["region"])
     postal_code: str | None = Field(default=None, max_length=MAX_CHARS["postal_code"])
     industry: str | None = Field(default=None, max_length=MAX_CHARS["industry"])
-    employee_count: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    employee_count: int | None = Field(default=None, strict=True, ge=0, le=MAX_COUNT)
     source: str | None = Field(default=None, max_length=MAX_CHARS["source"])
-    activity_count: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    activity_count: int | None = Field(default=None, strict=True, ge=0, le=MAX_COUNT)
 
 
 class LeadPatch(BaseModel):
@@ -48,16 +48,20 @@ class LeadPatch(BaseModel):
     region: str | None = Field(default=None, max_length=MAX_CHARS["region"])
     postal_code: str | None = Field(default=None, max_length=MAX_CHARS["postal_code"])
     industry: str | None = Field(default=None, max_length=MAX_CHARS["industry"])
-    employee_count: int | None = Field(default=None, ge=0, le=MAX_COUNT)
-    activity_count: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    employee_count: int | None = Field(default=None, strict=True, ge=0, le=MAX_COUNT)
+    activity_count: int | None = Field(default=None, strict=True, ge=0, le=MAX_COUNT)
 
 
 class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     rep_id: str = Field(min_length=1, max_length=64)
     reason: str = Field(default="assigned by hand", max_length=300)
 
 
 class ConvertIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     # cents, as the column and the deal it becomes hold them: a third decimal is the client's mistake (422)
     amount: Money = Field(ge=0, max_digits=18, decimal_places=2)
     currency: Currency
@@ -123,15 +127,19 @@ class LeadDetailOut(LeadOut):
 
 
 class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: str = Field(min_length=1, max_length=64)
     field: str
     op: str
     value: Json  # checked like any other JSON (a lone surrogate is a 422)
-    points: int
+    points: int = Field(strict=True)
     description: str = Field(default="", max_length=300)
 
 
 class RulesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     rules: list[RuleIn]
 
 
@@ -141,5 +149,7 @@ class RulesOut(BaseModel):
 
 
 class PolicyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     bands: str = Field(description="name:min_score:minutes, comma separated, e.g. hot:80:60,cold:0:1440")
     breach_action: str = Field(description="reroute or escalate")

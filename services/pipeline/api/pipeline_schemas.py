@@ -31,7 +31,7 @@ class PipelineIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     stages: list[StageBody] = Field(min_length=1, max_length=50)
-    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    version: int | None = Field(default=None, strict=True, ge=1, le=2**31 - 1)
 
 
 class NewPipelineIn(PipelineIn):

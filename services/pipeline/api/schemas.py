@@ -20,7 +20,7 @@ Company = Annotated[str, Field(max_length=300)]
 RepId = Annotated[str, Field(min_length=1, max_length=64)]
 Ref = Annotated[str, Field(max_length=64, description="id of a territory, pipeline, stage or lead")]
 MAX_VERSION = 2**31 - 1  # the version column is a 32-bit integer
-Version = Annotated[int | None, Field(default=None, ge=1, le=MAX_VERSION,
+Version = Annotated[int | None, Field(default=None, strict=True, ge=1, le=MAX_VERSION,
                                       description="the version you read; stale → 409")]
 
 

@@ -60,7 +60,7 @@ class ChangesIn(BaseModel):
 
 class SimulationIn(ChangesIn):
     period: str | None = None
-    rollup: bool = True
+    rollup: bool = Field(default=True, strict=True)
 
 
 class PlanIn(ChangesIn):

@@ -83,7 +83,7 @@ class TerritoryIn(Strict):
     priority: int = Field(default=0, strict=True, ge=-1000, le=1000)
     rules: list[RuleIn] = []
     rep_ids: list[str] = []
-    is_default: bool = False
+    is_default: bool = Field(default=False, strict=True)
 
 
 class NewTerritoryIn(TerritoryIn):
