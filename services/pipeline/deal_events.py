@@ -47,6 +47,10 @@ def closed(deal: Deal) -> ev.DealClosed:
         lost_reason=deal.lost_reason, pipeline_id=deal.pipeline_id, stage_id=deal.stage_id)
 
 
+def closed_v2(v1: ev.DealClosed) -> ev.DealClosedV2:
+    return ev.DealClosedV2.of(v1)
+
+
 def reopened(deal: Deal, at: datetime) -> ev.DealReopened:
     return ev.DealReopened(
         deal_id=deal.id, stage_id=deal.stage_id, reopened_at=at,
