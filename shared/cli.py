@@ -100,10 +100,10 @@ def token(role: Annotated[list[str], typer.Option(help="admin, ops, manager, rep
 
 @cli.command()
 def asyncapi(out: Path = Path("docs/asyncapi.json")) -> None:
-    """Write the AsyncAPI document generated from the event models (their single source)."""
-    from shared.events.asyncapi import asyncapi_document
+    """Write the AsyncAPI document generated from the event models and the services' handler tables."""
+    from shared.events.asyncapi import asyncapi_document, installed_consumers
 
-    out.write_text(json.dumps(asyncapi_document(), indent=2, sort_keys=True) + "\n")
+    out.write_text(json.dumps(asyncapi_document(installed_consumers()), indent=2, sort_keys=True) + "\n")
     console.print(f"wrote {out}")
 
 

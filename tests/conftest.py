@@ -10,6 +10,9 @@ import pytest
 
 from shared.testing.backends import Backend, EmbeddedBackend, KafkaBackend
 
+# Every record the services publish in the run is checked against its AsyncAPI payload schema.
+pytest_plugins = ("tests.contract.record_audit",)
+
 
 @pytest.fixture(scope="session")
 def infrastructure() -> Iterator[dict[str, str]]:

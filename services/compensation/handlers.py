@@ -26,13 +26,6 @@ def _cents(amount: Decimal | None, *ids: str | None) -> None:
         raise PoisonEvent(f"amount {amount} has more than 2 decimal places")
 
 
-def _attributes(data: ev.Payload) -> tuple[frozenset[str], bool]:
-    """Optional extras a CRM may carry on a deal: products (or product) and new_logo, for SPIF criteria."""
-    extra = data.model_extra or {}
-    products = extra.get("products") or ([extra["product"]] if extra.get("product") else [])
-    return frozenset(str(p) for p in products), bool(extra.get("new_logo", False))
-
-
 async def credit_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     """deal.closed: the deal's facts as closed; every rep-period it touches is recalculated (won pays each rep
     on their split, lost after won claws back; the same fact again appends nothing)."""
@@ -42,9 +35,8 @@ async def credit_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
         await _unwin(uow, data.deal_id, "lost", Cause("deal lost after won", str(event.id)))
         return
     splits = deals.splits_or_owner(_splits(data.splits) or (), data.owner_id)
-    products, new_logo = _attributes(data)
     deal = repo.Deal(data.deal_id, deals.DealFacts("won", data.amount, data.currency, splits), data.owner_id,
-                     data.closed_at, products, new_logo)
+                     data.closed_at, frozenset(data.products), data.new_logo)
     await repo.save_deal(uow.session, deal, uow.clock.now())
     await ledger.credit_deals(uow, [data.deal_id], Cause("deal closed won", str(event.id)))
 

@@ -180,10 +180,9 @@ async def _announce(uow: UnitOfWork, rep_id: str, deal_id: str, period: str, cur
         return
     await uow.emit("coxswain.commission.calculated.v1", subject=subject, data=ev.CommissionCalculated(
         rep_id=rep_id, deal_id=deal_id, period=period, amount=total(lines), currency=currency,
-        lines=[ev.CommissionLine.model_validate({  # kind, tier and attainment ride as extra fields
-            "component": x.component, "base": x.base, "rate": x.rate, "amount": x.amount, "kind": x.kind,
-            "tier": x.tier, "attainment_before": x.attainment_before, "attainment_after": x.attainment_after,
-        }) for x in lines]))
+        lines=[ev.CommissionLine(
+            component=x.component, base=x.base, rate=x.rate, amount=x.amount, kind=x.kind, tier=x.tier,
+            attainment_before=x.attainment_before, attainment_after=x.attainment_after) for x in lines]))
 
 
 async def credit_changed_terms(uow: UnitOfWork, cause: Cause, *, rep_ids: set[str] | None = None,

@@ -69,7 +69,7 @@ async def _snapshot(uow: UnitOfWork, cmd: TakeSnapshots, method: str, taken_at: 
         await uow.session.execute(snapshot_lines.insert(), rows)
     await uow.emit(SNAPSHOT_TAKEN, subject=snapshot_id, sequence=1, data=ev.ForecastSnapshotTaken(
         snapshot_id=snapshot_id, period=cmd.period, method=method, taken_at=taken_at, totals=wire,
-        trigger=cmd.trigger))  # type: ignore[call-arg]  # an extra field, allowed by the catalog
+        trigger=cmd.trigger))  # type: ignore[arg-type]
     return {**snap, "totals": wire}
 
 

@@ -105,13 +105,18 @@ async def apply_move(deal: Deal, stage_id: str, version: int | None, actor: str,
 
 
 async def close(deal_id: str, outcome: Outcome, uow: UnitOfWork, *, lost_reason: str | None = None,
-                version: int | None = None, actor: str = "system") -> Deal:
+                version: int | None = None, actor: str = "system", also_v2: bool = False) -> Deal:
+    """Close won or lost; `also_v2` publishes deal.closed.v2 beside v1 (v1's deprecation window)."""
     deal = await repo.get_deal(uow.session, deal_id)
     rules.check_version(deal, version)
     pipeline = await _pipeline(uow, deal.pipeline_id)
     closed = rules.close_deal(deal, pipeline, outcome, uow.clock.now(), lost_reason)
-    saved = await _record(uow, deal, closed, pipeline, actor, "coxswain.deal.closed.v1",
-                         deal_events.closed(closed), detail=lost_reason)
+    announced = deal_events.closed(closed)
+    saved = await _record(uow, deal, closed, pipeline, actor, "coxswain.deal.closed.v1", announced,
+                          detail=lost_reason)
+    if also_v2:  # the same fact in the new shape, with the same sequence: one version of the deal, two views
+        await uow.emit("coxswain.deal.closed.v2", subject=saved.id, sequence=saved.version,
+                       data=deal_events.closed_v2(announced))
     await uow.commit()
     return saved
 

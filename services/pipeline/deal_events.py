@@ -1,4 +1,4 @@
-"""The catalog payloads a deal change announces (CONTRACT.md), with a few extra fields consumers find useful."""
+"""The catalog payloads a deal change announces (CONTRACT.md and the fields shared/events/catalog.py adds)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,11 +6,6 @@ from typing import Any
 
 from services.pipeline.domain.deals import Deal
 from shared.events import catalog as ev
-
-
-def _extra(**fields: Any) -> dict[str, Any]:
-    """Fields beyond the catalog's minimum (payloads accept extras; consumers need not call back)."""
-    return fields
 
 
 def _splits(deal: Deal) -> list[ev.Split]:
@@ -23,7 +18,7 @@ def created(deal: Deal) -> ev.DealCreated:
         owner_id=deal.owner_id, territory_id=deal.territory_id, pipeline_id=deal.pipeline_id,
         stage_id=deal.stage_id, probability=deal.probability, forecast_category=deal.forecast_category,  # type: ignore[arg-type]
         expected_close_date=deal.expected_close_date, lead_id=deal.lead_id, created_at=deal.created_at,
-        **_extra(splits=_splits(deal), team_id=deal.team_id, external_id=deal.external_id))
+        splits=_splits(deal), team_id=deal.team_id, external_id=deal.external_id)
 
 
 def stage_changed(before: Deal, after: Deal, at: datetime) -> ev.DealStageChanged:
@@ -31,7 +26,7 @@ def stage_changed(before: Deal, after: Deal, at: datetime) -> ev.DealStageChange
         deal_id=after.id, from_stage_id=before.stage_id, to_stage_id=after.stage_id, probability=after.probability,
         forecast_category=after.forecast_category, amount=after.amount, currency=after.currency,  # type: ignore[arg-type]
         owner_id=after.owner_id, expected_close_date=after.expected_close_date, changed_at=at,
-        **_extra(pipeline_id=after.pipeline_id, territory_id=after.territory_id))
+        pipeline_id=after.pipeline_id, territory_id=after.territory_id)
 
 
 def updated(deal: Deal, changed: dict[str, Any], at: datetime) -> ev.DealUpdated:
@@ -49,11 +44,15 @@ def closed(deal: Deal) -> ev.DealClosed:
         deal_id=deal.id, outcome=deal.status, amount=deal.amount, currency=deal.currency,  # type: ignore[arg-type]
         owner_id=deal.owner_id, splits=_splits(deal), territory_id=deal.territory_id, created_at=deal.created_at,
         closed_at=deal.closed_at,
-        **_extra(lost_reason=deal.lost_reason, pipeline_id=deal.pipeline_id, stage_id=deal.stage_id))
+        lost_reason=deal.lost_reason, pipeline_id=deal.pipeline_id, stage_id=deal.stage_id)
+
+
+def closed_v2(v1: ev.DealClosed) -> ev.DealClosedV2:
+    return ev.DealClosedV2.of(v1)
 
 
 def reopened(deal: Deal, at: datetime) -> ev.DealReopened:
     return ev.DealReopened(
         deal_id=deal.id, stage_id=deal.stage_id, reopened_at=at,
-        **_extra(probability=deal.probability, forecast_category=deal.forecast_category, amount=str(deal.amount),
-                 currency=deal.currency, owner_id=deal.owner_id))
+        probability=deal.probability, forecast_category=deal.forecast_category,  # type: ignore[arg-type]
+        amount=deal.amount, currency=deal.currency, owner_id=deal.owner_id)

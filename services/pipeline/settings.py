@@ -16,3 +16,6 @@ class PipelineSettings(ServiceSettings):
     port: int = 8002
     # A deal idle in its stage longer than this is stale (GET /v1/analytics/stale?idle_days= overrides it).
     stale_after_days: int = Field(default=14, ge=1)
+    # deal.closed.v2 (the value as one money object) beside v1 during v1's deprecation window; v1 is published
+    # either way until every consumer has moved (docs/events.md, "Versions").
+    publish_deal_closed_v2: bool = False

@@ -62,7 +62,7 @@ async def emit_territory(uow: UnitOfWork, t: Territory) -> None:
                    data=ev.TerritoryUpserted.model_validate({
                        "territory_id": t.id, "name": t.name, "parent_id": t.parent_id, "priority": t.priority,
                        "rules": [r.to_json() for r in t.rules], "rep_ids": list(t.rep_ids),
-                       "is_default": t.is_default}))  # is_default: an additive field beyond the catalog
+                       "is_default": t.is_default}))
 
 
 async def upsert_territory(territory: Territory, uow: UnitOfWork) -> Territory:

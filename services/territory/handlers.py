@@ -46,7 +46,7 @@ async def reroute_after_breach(event: CloudEvent, uow: UnitOfWork) -> None:
 
     Only a breach by the lead's current holder moves it, so a repeated or stale breach moves nothing."""
     data: ev.LeadSlaBreached = event.data
-    if (data.model_extra or {}).get("action", "reroute") != "reroute":
+    if data.action != "reroute":
         return
     row = await books.lead_row(uow.session, data.lead_id)
     if row is None or not row["is_open"] or row.get("rep_id") != data.rep_id:
@@ -78,7 +78,7 @@ async def record_new_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     await books.save_deal(uow.session, {
         "deal_id": data.deal_id, "territory_id": territory_id, "owner_id": data.owner_id, "lead_id": data.lead_id,
         "amount": data.amount, "currency": data.currency, "status": "open", "changed_at": data.created_at,
-        "closed_at": None, "splits": _splits((data.model_extra or {}).get("splits"), data.owner_id)})
+        "closed_at": None, "splits": _splits(data.splits, data.owner_id)})
 
 
 async def record_stage_change(event: CloudEvent, uow: UnitOfWork) -> None:
@@ -112,14 +112,13 @@ async def record_deal_update(event: CloudEvent, uow: UnitOfWork) -> None:
     changed: dict[str, Any] = {k: v for k, v in stated if v is not None}
     if data.splits is not None:
         changed["splits"] = _splits(data.splits, data.owner_id or row["owner_id"])
-    territory = (data.model_extra or {}).get("territory_id")
     await books.save_deal(uow.session, {**row, **changed, "changed_at": at,
-                                        "territory_id": territory or row["territory_id"]})
+                                        "territory_id": data.territory_id or row["territory_id"]})
 
 
-def _splits(splits: list[Any] | None, owner_id: str) -> list[list[str]]:
-    """The splits as stated (a Split or its JSON), stored without the owner-100% default (shared.crediting)."""
-    pairs = [(s.rep_id, s.percent) if isinstance(s, ev.Split) else (s["rep_id"], s["percent"]) for s in splits or ()]
+def _splits(splits: list[ev.Split] | None, owner_id: str) -> list[list[str]]:
+    """The splits as stated, stored without the owner-100% default (shared.crediting)."""
+    pairs = [(s.rep_id, s.percent) for s in splits or ()]
     return books.stored_splits(splits_of(pairs, owner_id))
 
 

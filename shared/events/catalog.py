@@ -1,4 +1,9 @@
-"""Payload models of the event catalog (CONTRACT.md). Additive fields are fine; a breaking change is a new vN."""
+"""Payload models of the event catalog (CONTRACT.md). Additive fields are fine; a breaking change is a new vN.
+
+The catalog is the contract: every field a producer sends or a consumer reads is declared here (new_event
+refuses a payload with an undeclared field). Models still accept extra fields when reading, so a field added
+later by a newer producer never breaks an older consumer; no consumer reads such a field.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -15,6 +20,9 @@ Operator = Literal["eq", "in", "prefix", "range"]
 class Payload(BaseModel):
     # Tolerant reader: fields added later by a producer must not break an older consumer.
     model_config = ConfigDict(extra="allow")
+
+
+SlaAction = Literal["reroute", "escalate"]
 
 
 class Condition(Payload):
@@ -41,6 +49,10 @@ class CommissionLine(Payload):
     base: Money
     rate: Money
     amount: Money
+    kind: str | None = Field(default=None, description="commission, true_up, cap, spif, reversal or draw")
+    tier: str | None = Field(default=None, description="the attainment tier the line was paid in, e.g. 100-150%")
+    attainment_before: Money | None = Field(default=None, description="quota attainment percent before the deal")
+    attainment_after: Money | None = Field(default=None, description="quota attainment percent after the deal")
 
 
 class RepUpserted(Payload):
@@ -85,6 +97,8 @@ class LeadCreated(Payload):
     postal_code: str | None = None
     industry: str | None = None
     employee_count: int | None = Field(default=None, ge=0)
+    title: str | None = None
+    company_domain: str | None = None
     score: int | None = Field(default=None, ge=0, le=100)
     created_at: datetime
 
@@ -112,6 +126,7 @@ class LeadStatusChanged(Payload):
     from_status: str
     to_status: str
     changed_at: datetime
+    reason: str | None = Field(default=None, description="why a lead was disqualified")
 
 
 class LeadSlaBreached(Payload):
@@ -119,6 +134,8 @@ class LeadSlaBreached(Payload):
     rep_id: str | None
     due_at: datetime
     breached_at: datetime
+    action: SlaAction = Field(default="reroute", description="leads' breach policy: territory re-routes on reroute")
+    escalated_to: str | None = Field(default=None, description="the manager the lead escalates to (escalate)")
 
 
 class LeadConverted(Payload):
@@ -129,6 +146,8 @@ class LeadConverted(Payload):
     company: str | None = None
     amount: Money
     currency: Currency
+    name: str | None = None
+    email: str | None = None
 
 
 class DealCreated(Payload):
@@ -146,6 +165,9 @@ class DealCreated(Payload):
     expected_close_date: date | None = None
     lead_id: str | None = None
     created_at: datetime
+    splits: list[Split] = []
+    team_id: str | None = None
+    external_id: str | None = Field(default=None, description="the deal's id in the CRM it came from")
 
 
 class DealStageChanged(Payload):
@@ -159,16 +181,21 @@ class DealStageChanged(Payload):
     owner_id: str
     expected_close_date: date | None = None
     changed_at: datetime
+    pipeline_id: str | None = None
+    territory_id: str | None = None
 
 
 class DealUpdated(Payload):
     """Only the fields that changed are present (besides deal_id and updated_at)."""
 
     deal_id: str
+    name: str | None = None
+    company: str | None = None
     amount: Money | None = None
     currency: Currency | None = None
     expected_close_date: date | None = None
     owner_id: str | None = None
+    territory_id: str | None = None
     forecast_category: ForecastCategory | None = None
     splits: list[Split] | None = None
     updated_at: datetime | None = None
@@ -188,12 +215,53 @@ class DealClosed(Payload):
     territory_id: str | None = None
     created_at: datetime
     closed_at: datetime
+    lost_reason: str | None = None
+    pipeline_id: str | None = None
+    stage_id: str | None = None
+    products: list[str] = Field(default=[], description="products sold, for SPIF criteria (when known)")
+    new_logo: bool = Field(default=False, description="a first deal with this customer, for SPIF criteria")
+
+
+class MoneyValue(Payload):
+    amount: Money
+    currency: Currency
+
+
+class DealClosedV2(Payload):
+    """A deal closed won or lost (version 2): the deal's value is one money object, `value: {amount, currency}`,
+    where version 1 has two fields, `amount` and `currency`. Pipeline publishes it beside version 1 during the
+    deprecation window when COXSWAIN_PIPELINE_PUBLISH_DEAL_CLOSED_V2 is on (docs/events.md, "Versions")."""
+
+    deal_id: str
+    outcome: Literal["won", "lost"]
+    value: MoneyValue
+    owner_id: str
+    splits: list[Split] = []
+    territory_id: str | None = None
+    created_at: datetime
+    closed_at: datetime
+    lost_reason: str | None = None
+    pipeline_id: str | None = None
+    stage_id: str | None = None
+    products: list[str] = Field(default=[], description="products sold, for SPIF criteria (when known)")
+    new_logo: bool = Field(default=False, description="a first deal with this customer, for SPIF criteria")
+
+    @classmethod
+    def of(cls, v1: DealClosed) -> DealClosedV2:
+        """The same fact in version 2's shape."""
+        fields = v1.model_dump(exclude={"amount", "currency"})
+        return cls(**fields, value=MoneyValue(amount=v1.amount, currency=v1.currency))
 
 
 class DealReopened(Payload):
     deal_id: str
     stage_id: str
     reopened_at: datetime
+    probability: Probability | None = None
+    forecast_category: ForecastCategory | None = None
+    amount: Money | None = None
+    currency: Currency | None = None
+    owner_id: str | None = None
 
 
 class QuotaSet(Payload):
@@ -227,3 +295,4 @@ class ForecastSnapshotTaken(Payload):
     method: str
     taken_at: datetime
     totals: dict[str, Any]
+    trigger: Literal["demand", "schedule"] = "demand"

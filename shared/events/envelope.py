@@ -4,11 +4,43 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
 CONTENT_TYPE = "application/cloudevents+json"
+SEQUENCE_DIGITS = 20  # 2^64 has 20 digits: every sequence fits, and string order is numeric order
+
+
+def _sequence_in(value: Any) -> Any:
+    # The CloudEvents sequence extension is a String compared lexicographically; records written before
+    # issue 15 carry a JSON integer, and both are read as the same number.
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()):
+            raise ValueError("sequence must be a string of decimal digits")
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("sequence must be a string of decimal digits (or, in older records, an integer)")
+    return value
+
+
+def wire_sequence(number: int) -> str:
+    """The sequence as it travels: zero-padded, so lexicographic order is numeric order."""
+    return f"{number:0{SEQUENCE_DIGITS}d}"
+
+
+# An int inside the process (the inbox compares numbers); a zero-padded decimal string on the wire.
+SequenceNumber = Annotated[
+    int,
+    BeforeValidator(_sequence_in),
+    Field(ge=1, lt=10**SEQUENCE_DIGITS),
+    PlainSerializer(wire_sequence, return_type=str, when_used="json"),
+    WithJsonSchema({
+        "type": "string", "pattern": f"^[0-9]{{{SEQUENCE_DIGITS}}}$", "examples": [wire_sequence(4)],
+        "description": "CloudEvents sequence extension: the aggregate's version, a zero-padded decimal string "
+                       "(lexicographic order = numeric order). Records written before this change carry a JSON "
+                       "integer; consumers accept both."}, mode="serialization"),
+]
 
 
 class PoisonEvent(Exception):
@@ -31,7 +63,7 @@ class CloudEvent(BaseModel):
     subject: str = Field(min_length=1)
     time: datetime
     datacontenttype: Literal["application/json"] = "application/json"
-    sequence: int = Field(ge=1)
+    sequence: SequenceNumber
     data: Any
 
     @field_validator("time")
@@ -51,7 +83,14 @@ def new_event(
     extensions: Mapping[str, str] | None = None,
 ) -> CloudEvent:
     """Build an envelope around a payload model (the sequence is usually set by the outbox).
-    `extensions` are CloudEvents extension attributes, e.g. `traceparent` (distributed tracing)."""
+    `extensions` are CloudEvents extension attributes, e.g. `traceparent` (distributed tracing).
+
+    The catalog is the contract: a payload carrying a field its model does not declare is refused here, so
+    nothing travels outside it (consumers stay tolerant readers of fields added later)."""
+    undeclared = undeclared_fields(data)
+    if undeclared:
+        raise ValueError(f"{data.__class__.__name__} carries fields the catalog does not declare: "
+                         f"{', '.join(undeclared)} (declare them in shared/events/catalog.py)")
     attributes: dict[str, Any] = dict(extensions or {})
     return CloudEvent(
         **attributes,
@@ -63,3 +102,19 @@ def new_event(
         sequence=sequence,
         data=data,
     )
+
+
+def undeclared_fields(model: BaseModel, path: str = "") -> list[str]:
+    """Paths of the extra (undeclared) fields in a payload model and the models nested in it."""
+    found = [f"{path}{name}" for name in (model.model_extra or {})]
+    for name in type(model).model_fields:
+        found += _undeclared_in(getattr(model, name), f"{path}{name}")
+    return found
+
+
+def _undeclared_in(value: Any, path: str) -> list[str]:
+    if isinstance(value, BaseModel):
+        return undeclared_fields(value, f"{path}.")
+    if isinstance(value, list | tuple):
+        return [p for i, item in enumerate(value) for p in _undeclared_in(item, f"{path}[{i}]")]
+    return []

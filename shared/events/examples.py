@@ -42,6 +42,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "coxswain.deal.closed.v1": {"deal_id": "deal-1", "outcome": "won", "amount": "52000.00", "currency": "EUR",
                                 "owner_id": "rep-1", "splits": [{"rep_id": "rep-1", "percent": "100"}],
                                 "territory_id": "ter-dach", "created_at": T0, "closed_at": "2026-12-10T16:00:00Z"},
+    "coxswain.deal.closed.v2": {"deal_id": "deal-1", "outcome": "won",
+                                "value": {"amount": "52000.00", "currency": "EUR"}, "owner_id": "rep-1",
+                                "splits": [{"rep_id": "rep-1", "percent": "100"}], "territory_id": "ter-dach",
+                                "created_at": T0, "closed_at": "2026-12-10T16:00:00Z"},
     "coxswain.deal.reopened.v1": {"deal_id": "deal-1", "stage_id": "negotiation", "reopened_at": T0},
     "coxswain.quota.set.v1": {"rep_id": "rep-1", "period": "2026-Q4", "amount": "100000.00", "currency": "EUR"},
     "coxswain.commission.calculated.v1": {

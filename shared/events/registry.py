@@ -16,6 +16,8 @@ class EventSpec:
     type: str
     model: builtins.type[BaseModel]
     producer: str  # the service that owns the aggregate; its topic is coxswain.<producer>
+    # The newer version published beside this one during a deprecation window (docs/events.md, "Versions").
+    superseded_by: str | None = None
 
 
 REGISTRY: dict[str, EventSpec] = {
@@ -34,7 +36,8 @@ REGISTRY: dict[str, EventSpec] = {
         EventSpec("coxswain.deal.created.v1", c.DealCreated, "pipeline"),
         EventSpec("coxswain.deal.stage_changed.v1", c.DealStageChanged, "pipeline"),
         EventSpec("coxswain.deal.updated.v1", c.DealUpdated, "pipeline"),
-        EventSpec("coxswain.deal.closed.v1", c.DealClosed, "pipeline"),
+        EventSpec("coxswain.deal.closed.v1", c.DealClosed, "pipeline", superseded_by="coxswain.deal.closed.v2"),
+        EventSpec("coxswain.deal.closed.v2", c.DealClosedV2, "pipeline"),
         EventSpec("coxswain.deal.reopened.v1", c.DealReopened, "pipeline"),
         EventSpec("coxswain.quota.set.v1", c.QuotaSet, "compensation"),
         EventSpec("coxswain.commission.calculated.v1", c.CommissionCalculated, "compensation"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 
 def _no_float(value: Any) -> Any:
@@ -19,6 +19,9 @@ Money = Annotated[
     BeforeValidator(_no_float),
     Field(max_digits=20, decimal_places=6),
     PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
+    # What travels (a plain JSON Schema, no pydantic-only keywords such as decimal_places).
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
+                    "description": "a decimal string, e.g. \"1250.00\" (never a float)"}, mode="serialization"),
 ]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 Period = Annotated[

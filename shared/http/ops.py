@@ -6,11 +6,14 @@
   but does not fail it, because writes still succeed into the outbox while the broker is away.
 - /healthz: the process answers HTTP (kept for compatibility; use /livez for a liveness probe).
 - /metrics: Prometheus text, backlog gauges refreshed at each scrape.
+- /asyncapi.json: the event contract (AsyncAPI 3), generated from the event models and handler tables.
 """
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+
+from shared.events.asyncapi import served_document
 
 router = APIRouter(tags=["operations"])
 
@@ -38,3 +41,10 @@ async def readyz(request: Request) -> JSONResponse:
 async def metrics(request: Request) -> Response:
     await request.app.state.health.refresh_metrics()
     return Response(request.app.state.runtime.metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+@router.get("/asyncapi.json", summary="The AsyncAPI 3 document of every Coxswain event",
+            responses={200: {"description": "AsyncAPI 3.0 (the same on every service; docs/asyncapi.json)",
+                             "content": {"application/json": {"schema": {"type": "object"}}}}})
+async def asyncapi() -> JSONResponse:
+    return JSONResponse(served_document())

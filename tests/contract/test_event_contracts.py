@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.events import PoisonEvent, decode_event, encode_event, new_event
+from shared.events import CloudEvent, PoisonEvent, decode_event, encode_event, new_event
+from shared.events.envelope import wire_sequence
 from shared.events.examples import EXAMPLES
 from shared.events.registry import REGISTRY, topic_for
 from shared.events.schemas import schema_of
@@ -51,3 +52,47 @@ def test_money_travels_as_decimal_strings_and_floats_are_refused() -> None:
     document["data"]["amount"] = 100000.1
     with pytest.raises(PoisonEvent, match="data.amount|amount"):
         decode_event(json.dumps(document).encode())
+
+
+def _deal_closed(**extra: object) -> CloudEvent:
+    spec = REGISTRY["coxswain.deal.closed.v1"]
+    return new_event(type=spec.type, source_service="pipeline", subject="deal-1", sequence=9,
+                     data=spec.model.model_validate({**EXAMPLES[spec.type], **extra}), time=datetime.now(UTC))
+
+
+def test_sequence_travels_as_a_zero_padded_string_that_sorts_like_the_number() -> None:
+    document = json.loads(encode_event(_deal_closed()))
+    assert document["sequence"] == "00000000000000000009"
+    assert wire_sequence(9) < wire_sequence(10) < wire_sequence(2**64 - 1)  # as strings: 9 < 10 only when padded
+    assert decode_event(encode_event(_deal_closed())).sequence == 9  # an int again inside the process
+
+
+@pytest.mark.parametrize("sequence", [9, "00000000000000000009", "9"])
+def test_records_written_before_keep_decoding_with_an_integer_sequence(sequence: object) -> None:
+    document = json.loads(encode_event(_deal_closed()))
+    assert decode_event(json.dumps({**document, "sequence": sequence}).encode()).sequence == 9
+
+
+@pytest.mark.parametrize("sequence", ["", "-9", "9.0", "٩", "0x9", 9.0, True, "00000000000000000000"])
+def test_a_sequence_that_is_not_a_positive_decimal_is_poison(sequence: object) -> None:
+    document = json.loads(encode_event(_deal_closed()))
+    with pytest.raises(PoisonEvent, match="sequence"):
+        decode_event(json.dumps({**document, "sequence": sequence}).encode())
+
+
+def test_a_producer_cannot_send_a_field_the_catalog_does_not_declare() -> None:
+    with pytest.raises(ValueError, match="undeclared|does not declare: discount"):
+        _deal_closed(discount="10%")
+    spec = REGISTRY["coxswain.commission.calculated.v1"]
+    data = spec.model.model_validate({**EXAMPLES[spec.type], "lines": [
+        {"component": "base", "base": "1.00", "rate": "0.10", "amount": "0.10", "bonus_pool": "x"}]})
+    with pytest.raises(ValueError, match=r"lines\[0\]\.bonus_pool"):
+        new_event(type=spec.type, source_service="compensation", subject="rep-1:deal-1", data=data,
+                  time=datetime.now(UTC))
+
+
+def test_a_consumer_still_reads_a_record_with_a_field_added_later() -> None:
+    document = json.loads(encode_event(_deal_closed(products=["widget"], new_logo=True)))
+    document["data"]["discount"] = "10%"  # a newer producer's field: kept aside, never read
+    event = decode_event(json.dumps(document).encode())
+    assert (event.data.products, event.data.new_logo) == (["widget"], True)

@@ -21,5 +21,6 @@ async def test_service_starts_and_answers_the_operations_endpoints(service: str,
         assert "coxswain_service_info" in (await running.client.get("/metrics")).text
         spec = (await running.client.get("/openapi.json")).json()
         assert spec["info"]["title"] == f"Coxswain {service}"
-        assert all(path.startswith(("/v1/", "/healthz", "/livez", "/readyz", "/metrics")) for path in spec["paths"])
+        assert all(path.startswith(("/v1/", "/healthz", "/livez", "/readyz", "/metrics", "/asyncapi.json"))
+                   for path in spec["paths"])
         assert running.runtime.group.endswith(service) and running.runtime.topics

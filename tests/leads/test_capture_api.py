@@ -24,7 +24,7 @@ async def test_capture_normalises_scores_and_announces(leads: RunningService,
     assert lead["score"] == 70
     assert lead["sla_due_at"] == "2026-11-02T13:00:00Z"
     events = await eventually(lambda: published(embedded_backend, "coxswain.lead.created.v1"))
-    assert [(e["subject"], e["sequence"], e["data"]["email"], e["data"]["score"]) for e in events] == [
+    assert [(e["subject"], int(e["sequence"]), e["data"]["email"], e["data"]["score"]) for e in events] == [
         (lead["id"], 1, "ana@acme.io", 70)]
 
 

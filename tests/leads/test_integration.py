@@ -67,7 +67,7 @@ async def test_captured_lead_is_routed_breached_rerouted_and_converted(backend: 
 
         events = await eventually(lambda: published(backend), until=lambda es: "converted" in kinds(es))
         assert kinds(events) == ["created", "assigned", "sla_breached", "assigned", "status_changed", "converted"]
-        assert [e["sequence"] for e in events if e["subject"] == lead_id] == [1, 2, 3, 4, 5, 6]
+        assert [int(e["sequence"]) for e in events if e["subject"] == lead_id] == [1, 2, 3, 4, 5, 6]
         final = [e for e in events if e["type"] == "coxswain.lead.converted.v1"][0]["data"]
         assert (final["owner_id"], final["amount"], final["deal_id"]) == ("bo", "48000.00",
                                                                          converted.json()["deal_id"])

@@ -66,7 +66,7 @@ async def test_breach_is_announced_and_territorys_routing_moves_the_lead_with_a_
                                 until=lambda es: len(es) == 2)
     assert [(e["data"]["rep_id"], e["data"]["previous_rep_id"], e["data"]["reason"]) for e in assigned] == [
         ("ana", None, "test"), ("bo", "ana", "routed: follow-up SLA breached by ana: matched rule 0")]
-    assert [e["sequence"] for e in assigned] == [2, 4]  # created 1, assigned 2, breached 3, re-assigned 4
+    assert [int(e["sequence"]) for e in assigned] == [2, 4]  # created 1, assigned 2, breached 3, re-assigned 4
 
 
 async def test_breach_escalates_to_the_manager_when_the_policy_says_so(

@@ -37,7 +37,7 @@ async def test_status_moves_and_illegal_ones(leads: RunningService, embedded_bac
     assert (await leads.client.patch(url, headers=OPS, json={"status": "wonderful"})).status_code == 422
     changes = await eventually(lambda: published(embedded_backend, "coxswain.lead.status_changed.v1"),
                                until=lambda es: len(es) == 2)
-    assert [(e["data"]["from_status"], e["data"]["to_status"], e["sequence"]) for e in changes] == [
+    assert [(e["data"]["from_status"], e["data"]["to_status"], int(e["sequence"])) for e in changes] == [
         ("new", "working", 2), ("working", "disqualified", 3)]
 
 
@@ -65,7 +65,7 @@ async def test_routing_assigns_and_ops_reassign_with_history(leads: RunningServi
         ("ana", None, "emea"), ("bo", "ana", "emea")]
     assigned = await eventually(lambda: published(embedded_backend, "coxswain.lead.assigned.v1"),
                                 until=lambda es: len(es) == 2)
-    assert [(e["data"]["rep_id"], e["data"]["reason"], e["sequence"]) for e in assigned] == [
+    assert [(e["data"]["rep_id"], e["data"]["reason"], int(e["sequence"])) for e in assigned] == [
         ("ana", "routed: matched rule 0 of territory emea", 2), ("bo", "assigned by hand", 3)]
 
 

@@ -23,7 +23,7 @@ from tests.operations.test_rebuild import _drop, _rows
 
 async def _published(backend: Backend) -> list[tuple[str, int]]:
     records = await backend.read_topic(backend.topic("coxswain.compensation"))
-    return [(e["type"], e["sequence"]) for e in (json.loads(r.value) for r in records if r.value)]
+    return [(e["type"], int(e["sequence"])) for e in (json.loads(r.value) for r in records if r.value)]
 
 
 async def test_a_compensation_rebuild_keeps_the_ledger_and_publishes_nothing_again(

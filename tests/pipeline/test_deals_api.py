@@ -27,7 +27,7 @@ async def test_a_deal_through_its_stages_to_won_announces_each_step_in_order(
         return [e for e in await published(embedded_backend) if e["subject"] == deal["id"]]
 
     events = await eventually(mine, until=lambda found: len(found) >= 5)
-    assert [(e["type"], e["sequence"]) for e in events] == [
+    assert [(e["type"], int(e["sequence"])) for e in events] == [
         ("coxswain.deal.created.v1", 1), ("coxswain.deal.stage_changed.v1", 2), ("coxswain.deal.updated.v1", 3),
         ("coxswain.deal.closed.v1", 4), ("coxswain.deal.reopened.v1", 5)]
     created, moved, updated, closed, back = (e["data"] for e in events)

@@ -63,7 +63,7 @@ async def test_a_deal_through_its_stages_to_won_emits_the_catalog_events_in_orde
         return [e for e in await published(backend) if e["subject"] == deal["id"]]
 
     events = await eventually(mine, until=lambda found: len(found) >= 6)
-    assert [(e["type"], e["sequence"]) for e in events] == [
+    assert [(e["type"], int(e["sequence"])) for e in events] == [
         ("coxswain.deal.created.v1", 1), ("coxswain.deal.stage_changed.v1", 2),
         ("coxswain.deal.stage_changed.v1", 3), ("coxswain.deal.stage_changed.v1", 4),
         ("coxswain.deal.updated.v1", 5), ("coxswain.deal.closed.v1", 6)]

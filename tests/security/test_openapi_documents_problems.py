@@ -47,9 +47,9 @@ def test_operations_needing_a_token_declare_bearer_auth(service: str, tmp_path: 
     assert schema["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer",
                                                                  "bearerFormat": "JWT"}
     unsecured = {(path, method) for path, method, op in _operations(schema) if "security" not in op}
-    # Only the probes and the HMAC-signed webhooks take no bearer token.
+    # Only the probes, the public event contract and the HMAC-signed webhooks take no bearer token.
     assert {path for path, _ in unsecured} <= {"/healthz", "/livez", "/readyz", "/metrics", "/asyncapi.json",
-                                              "/v1/webhooks/crm"}
+                                               "/v1/webhooks/crm"}
     assert ("/v1/webhooks/crm", "post") not in {(p, m) for p, m, op in _operations(schema) if "security" in op}
 
 

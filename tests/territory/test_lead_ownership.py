@@ -154,7 +154,7 @@ async def test_a_deactivated_reps_leads_go_to_the_other_members_of_their_territo
             None, "ana", "emea", "routed: rep ana deactivated: matched rule 0 of territory emea; "
                                  "no active rep below capacity in emea")
         routed = [e for e in await territory_events(backend, "coxswain.lead.routed.v1") if e["subject"] == nobody]
-        assert [(e["sequence"], e["data"]["rep_id"]) for e in routed] == [(1, "ana"), (2, None)]
+        assert [(int(e["sequence"]), e["data"]["rep_id"]) for e in routed] == [(1, "ana"), (2, None)]
 
         # deactivating ana again (a repeated fact) moves nothing: she holds no open lead
         assert (await pair.territory.client.post("/v1/reps/ana/deactivate", headers=OPS)).status_code == 200

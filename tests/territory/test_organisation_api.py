@@ -21,7 +21,8 @@ async def test_rep_lifecycle_emits_upserts_and_deactivation(territory: RunningSe
 
     events = await eventually(lambda: published(embedded_backend, "coxswain.rep.upserted.v1"),
                               until=lambda e: len(e) == 2)
-    assert [(e["subject"], e["sequence"], e["data"]["active"]) for e in events] == [("ana", 1, True), ("ana", 2, False)]
+    assert [(e["subject"], int(e["sequence"]), e["data"]["active"]) for e in events] == [
+        ("ana", 1, True), ("ana", 2, False)]
     assert events[0]["data"]["capacity"] == 20 and events[0]["data"]["team_id"] == "emea"
     team_events = await published(embedded_backend, "coxswain.team.upserted.v1")
     assert [e["data"]["team_id"] for e in team_events] == ["emea"]

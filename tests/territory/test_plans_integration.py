@@ -112,8 +112,8 @@ async def test_activating_a_plan_reroutes_open_leads(backend: Backend) -> None:
         assert (await client.put(f"/v1/plans/{plan_id}", headers=OPS, json={"name": "late"})).status_code == 409
 
         routed = await eventually(lambda: published(backend, "coxswain.lead.routed.v1"),
-                                  until=lambda es: any(e["subject"] == "W2" and e["sequence"] == 2 for e in es))
-        again = _pick([e for e in routed if e["sequence"] == 2], "subject", "W2")["data"]
+                                  until=lambda es: any(e["subject"] == "W2" and int(e["sequence"]) == 2 for e in es))
+        again = _pick([e for e in routed if int(e["sequence"]) == 2], "subject", "W2")["data"]
         assert (again["territory_id"], again["rep_id"]) == ("west-north", "cy")
         upserted = await published(backend, "coxswain.territory.upserted.v1")
         assert sorted(e["subject"] for e in upserted) == ["east", "west", "west-north"]  # partitions: any order

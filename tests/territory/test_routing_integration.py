@@ -64,9 +64,9 @@ async def test_leads_are_routed_by_rotation_with_fallbacks(backend: Backend) -> 
 
     routed = await published(backend, "coxswain.lead.routed.v1")
     # lead-2 twice: bo's deactivation routed it again, to ana, the only other active member of us
-    assert sorted((e["subject"], e["sequence"]) for e in routed) == sorted(
+    assert sorted((e["subject"], int(e["sequence"])) for e in routed) == sorted(
         [(f"lead-{i}", 1) for i in range(1, 7)] + [("lead-2", 2)])
-    again = next(e["data"] for e in routed if (e["subject"], e["sequence"]) == ("lead-2", 2))
+    again = next(e["data"] for e in routed if (e["subject"], int(e["sequence"])) == ("lead-2", 2))
     assert (again["territory_id"], again["rep_id"], again["reason"]) == (
         "us", "ana", "rep bo deactivated: matched rule 0 of territory us")
     record = next(r for r in await backend.read_topic(backend.topic("coxswain.territory")) if r.key == "lead-1")

@@ -43,7 +43,7 @@ async def test_territory_is_saved_announced_and_matched(territory: RunningServic
 
     events = await eventually(lambda: published(embedded_backend, "coxswain.territory.upserted.v1"),
                               until=lambda e: len(e) == 3)
-    assert [(e["subject"], e["sequence"], e["data"]["rep_ids"]) for e in events] == [
+    assert [(e["subject"], int(e["sequence"]), e["data"]["rep_ids"]) for e in events] == [
         ("na", 1, []), ("us-smb", 1, ["ana"]), ("us-smb", 2, ["bo", "ana"])]
     assert events[1]["data"]["priority"] == 10 and events[1]["data"]["parent_id"] == "na"
 
@@ -94,12 +94,12 @@ async def test_delete_refuses_a_parent_and_announces_deletion(territory: Running
     assert (await client.delete("/v1/territories/us-smb", headers=OPS)).status_code == 204
     assert (await client.get("/v1/territories/us-smb", headers=OPS)).status_code == 404
     deleted = await eventually(lambda: published(embedded_backend, "coxswain.territory.deleted.v1"))
-    assert [(e["subject"], e["sequence"]) for e in deleted] == [("us-smb", 2)]
+    assert [(e["subject"], int(e["sequence"])) for e in deleted] == [("us-smb", 2)]
     # Re-created under the same id: its events go on from 3, so no consumer takes them for stale ones.
     assert (await client.post("/v1/territories", headers=OPS, json=US_SMB)).status_code == 201
     upserted = await eventually(lambda: published(embedded_backend, "coxswain.territory.upserted.v1"),
                                 until=lambda events: len([e for e in events if e["subject"] == "us-smb"]) == 2)
-    assert [e["sequence"] for e in upserted if e["subject"] == "us-smb"] == [1, 3]
+    assert [int(e["sequence"]) for e in upserted if e["subject"] == "us-smb"] == [1, 3]
 
 
 async def test_only_one_default_territory(territory: RunningService) -> None:

@@ -269,13 +269,13 @@ def _unknown(event_type: str, data: object) -> bytes:
 
 async def test_a_newer_version_of_a_known_event_is_ignored_and_counted_never_dead_lettered(tmp_path: Path) -> None:
     _, dispatcher = await _setup(tmp_path, _add_quota)
-    v2 = _unknown("coxswain.deal.closed.v2", {"deal_id": "d-1", "outcome": {"won": True}})
+    v2 = _unknown("coxswain.deal.closed.v3", {"deal_id": "d-1", "outcome": {"won": True}})
     never_heard_of = _unknown("coxswain.lead.teleported.v1", None)
     assert (await dispatcher.dispatch(v2)).kind == "ignored"
     assert [o.kind for o in await dispatcher.dispatch_many([never_heard_of, v2, encode_event(_quota("5.00", 2))])] \
         == ["ignored", "ignored", "handled"]
     ignored = dispatcher._metrics.events_ignored
-    assert ignored.labels(type="coxswain.deal.closed.v2")._value.get() == 2
+    assert ignored.labels(type="coxswain.deal.closed.v3")._value.get() == 2
     assert ignored.labels(type="coxswain.lead.teleported.v1")._value.get() == 1
 
 
@@ -283,7 +283,7 @@ async def test_a_known_type_with_broken_data_or_a_broken_envelope_still_goes_to_
         tmp_path: Path) -> None:
     _, dispatcher = await _setup(tmp_path, _add_quota)
     bad_data = _unknown("coxswain.quota.set.v1", {"rep_id": "rep-1"})  # a type we handle, missing its amount
-    no_id = json.dumps({k: v for k, v in json.loads(_unknown("coxswain.deal.closed.v2", {})).items()
+    no_id = json.dumps({k: v for k, v in json.loads(_unknown("coxswain.deal.closed.v3", {})).items()
                         if k != "id"}).encode()
     outcomes = [await dispatcher.dispatch(raw) for raw in (bad_data, no_id, b"[1, 2]")]
     assert [o.kind for o in outcomes] == ["dead_letter"] * 3

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.pipeline import deal_commands as commands
 from services.pipeline.api.access import ensure_owns, ensure_sees, visibility
-from services.pipeline.api.deps import Reader, Seller, Uow
+from services.pipeline.api.deps import PublishesDealClosedV2, Reader, Seller, Uow
 from services.pipeline.api.schemas import (
     MAX_VERSION,
     CloseIn,
@@ -127,12 +127,13 @@ async def move_deal(deal_id: str, body: StageIn, uow: Uow, who: Seller, response
 
 @router.post("/{deal_id}/close", response_model=DealOut)
 async def close_deal(deal_id: str, body: CloseIn, uow: Uow, who: Seller, response: Response,
-                     if_match: IfMatch = None) -> DealOut:
+                     also_v2: PublishesDealClosedV2, if_match: IfMatch = None) -> DealOut:
     async with uow:
         await _guarded(uow, who, deal_id)
         with if_match_guard(if_match, StaleVersion):
             deal = await commands.close(deal_id, body.outcome, uow, lost_reason=body.lost_reason,
-                                        version=expected_version(if_match, body.version), actor=who.sub)
+                                        version=expected_version(if_match, body.version), actor=who.sub,
+                                        also_v2=also_v2)
     return _answer(deal, response)
 
 

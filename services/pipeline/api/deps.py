@@ -25,3 +25,10 @@ def _stale_after_days(request: Request) -> int:
 
 
 StaleAfterDays = Annotated[int, Depends(_stale_after_days)]
+
+
+def _publishes_deal_closed_v2(request: Request) -> bool:
+    return request.app.state.runtime.settings.publish_deal_closed_v2  # type: ignore[no-any-return]
+
+
+PublishesDealClosedV2 = Annotated[bool, Depends(_publishes_deal_closed_v2)]
