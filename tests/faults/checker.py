@@ -4,7 +4,8 @@ their HTTP APIs, never their databases.
 A figure is one fact the workload caused, as one service shows it:
 - compensation: each (won deal, split rep) has exactly one commission line of 10% of the rep's share;
 - forecast: each won deal is known and `won` at its amount; each rep's closed-won in the period is the sum
-  of their won deals, and their quota the one set;
+  of their credited shares of won deals (the split share, the whole deal without splits), and their quota the
+  one set;
 - territory: each rep's `won` in the period's coverage is that same sum, their `open_leads` the number of
   leads routed to them;
 - leads: each captured lead was routed to a rep of its territory exactly once.
@@ -96,10 +97,12 @@ async def _pages(http: httpx.AsyncClient, url: str, **params: str) -> list[dict]
 
 
 def _expected_won(workload: Workload) -> dict[tuple[str, str], Decimal]:
-    """Closed won per (rep, period), by deal owner (forecast and territory credit the owner)."""
+    """Closed won per (rep, period) as every service credits it (docs/events.md, "Crediting"): each split rep
+    their share, the owner the whole deal without splits — forecast's default view and territory coverage."""
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for deal in workload.won:
-        sums[(deal.owner_id, deal.period)] += deal.amount
+        for rep, _ in deal.splits:
+            sums[(rep, deal.period)] += deal.credit(rep)
     return sums
 
 
