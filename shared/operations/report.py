@@ -26,14 +26,14 @@ def _when(at: datetime | None, now: datetime) -> str:
 
 
 def print_status(console: Console, report: StatusReport) -> None:
-    services = Table(title=f"Coxswain status ({report.bus} bus, {report.at.isoformat(timespec='seconds')})")
+    table = Table(title=f"Coxswain status ({report.bus} bus, {report.at.isoformat(timespec='seconds')})")
     for column in ("service", "group", "lag", "last applied", "outbox", "oldest unpublished", "problems"):
-        services.add_column(column)
+        table.add_column(column)
     for s in report.services:
-        services.add_row(s.service, s.group, str(s.lag), _when(s.last_applied_at, report.at),
+        table.add_row(s.service, s.group, str(s.lag), _when(s.last_applied_at, report.at),
                          "-" if s.outbox_depth is None else str(s.outbox_depth),
                          _age(s.oldest_unpublished_seconds), "; ".join(s.errors) or "")
-    console.print(services)
+    console.print(table)
     partitions = Table(title="Lag per topic and partition")
     for column in ("group", "topic", "partition", "position", "lag"):
         partitions.add_column(column)

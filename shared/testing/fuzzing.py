@@ -4,7 +4,6 @@ The CI test (tests/security/test_schemathesis.py) and the long run (bench/fuzz_a
 """
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +11,11 @@ import schemathesis
 from fastapi import FastAPI
 from schemathesis.schemas import BaseSchema
 
+from shared.operations.installed import installed_service, service_names
 from shared.settings import PlatformSettings
 from shared.testing.harness import settings_for
 
-SERVICES = ("leads", "pipeline", "forecast", "compensation", "territory")
+SERVICES = service_names()  # the installed services (entry points): shared/ names none of them
 # The fuzzer acts as an operator who may call every operation; the role checks themselves are proven elsewhere.
 OPERATOR_ROLES = ("admin", "ops")
 
@@ -26,7 +26,7 @@ def fuzz_app(service: str, data_dir: Path) -> FastAPI:
     platform = PlatformSettings(bus="embedded", data_dir=data_dir, environment="test", json_logs=False,
                                 rate_limit_per_minute=0)
     settings = settings_for(service, database_url=f"sqlite+aiosqlite:///{data_dir / service}.db", platform=platform)
-    app: FastAPI = importlib.import_module(f"services.{service}.app").create_app(settings)
+    app: FastAPI = installed_service(service).create_app(settings)
     return app
 
 

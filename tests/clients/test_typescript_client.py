@@ -7,6 +7,7 @@ so a warm run costs the generation, one incremental `tsc` and the flow.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -99,11 +100,9 @@ def pipeline_url(tmp_path: Path) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             assert server.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                     break
-            except httpx.TransportError:
-                pass
             assert time.monotonic() < deadline, "the pipeline service did not become ready in 60 s"
             time.sleep(0.2)
         yield url

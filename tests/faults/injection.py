@@ -126,7 +126,7 @@ class NotAcceptingProxy:
                 return  # the server is down: the client sees its connection closed
             await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
         except (OSError, asyncio.IncompleteReadError):
-            pass
+            return  # either side went away mid-stream: the connection just ends
         finally:
             self._pipes.discard(task)
             writer.close()

@@ -47,8 +47,9 @@ async def _produce(backend: KafkaBackend, first: int, count: int) -> None:
 
 async def _line(process: asyncio.subprocess.Process, wanted: str) -> None:
     assert process.stdout is not None
-    while (line := await process.stdout.readline()) and line.decode().strip() != wanted:
-        pass
+    line = await process.stdout.readline()
+    while line and line.decode().strip() != wanted:
+        line = await process.stdout.readline()
     assert line, f"the replica ended before saying {wanted}"
 
 
