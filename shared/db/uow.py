@@ -1,8 +1,20 @@
-"""The unit of work: state changes and the events they raise are committed together or not at all."""
+"""The unit of work: state changes and the events they raise are committed together or not at all.
+
+A write use case (a service's `commands.py`) owns its transaction: it opens the unit of work, calls the
+domain and commits. The same command also runs inside an event handler, where the consumer has already
+opened the unit of work for the whole batch (the inbox rows commit with the effect): there `async with uow`
+joins the open transaction and `commit()` leaves the committing to the consumer. `@command` runs a
+command again when PostgreSQL ends its transaction for a deadlock or a serialization failure - a request
+that met a consumer's batch on the same rows answers as if it had come a moment later, never with a 5xx.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import functools
+import random
+from collections.abc import Awaitable, Callable
 from types import TracebackType
+from typing import Concatenate, ParamSpec, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,6 +23,7 @@ from shared.clock import Clock
 from shared.db.plumbing import outbox, subject_sequences
 from shared.db.upsert import next_counter
 from shared.events import CloudEvent, encode_event, new_event, topic_for
+from shared.messaging.failures import is_conflict
 from shared.observability.tracing import current_traceparent
 from shared.webhooks_out.enqueue import enqueue_deliveries
 from shared.webhooks_out.policy import WebhookPolicy
@@ -38,6 +51,12 @@ class UnitOfWork:
         self.emitted: list[CloudEvent] = []
         self._session: AsyncSession | None = None
         self._pending_rows: list[dict[str, object]] = []
+        self._depth = 0  # how many `async with` blocks are open on this unit of work; the outermost owns it
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a transaction is open (a command called from a handler joins the consumer's)."""
+        return self._depth > 0
 
     @property
     def session(self) -> AsyncSession:
@@ -46,6 +65,9 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
+        self._depth += 1
+        if self._depth > 1:
+            return self  # joins the transaction the caller opened
         self._session = self._session_factory()
         await self._session.begin()
         self.emitted = []
@@ -55,6 +77,9 @@ class UnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return  # the outermost block commits or rolls back
         session = self.session
         try:
             self._pending_rows = []
@@ -66,6 +91,8 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.flush_outbox()
+        if self._depth > 1:
+            return  # inside a transaction someone else opened: they commit it, with everything in it
         await self.session.commit()
         if self.emitted and self._on_commit is not None:
             self._on_commit()
@@ -108,3 +135,31 @@ class UnitOfWork:
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+CONFLICT_ATTEMPTS = 5
+
+
+def command(
+    use_case: Callable[Concatenate[UnitOfWork, P], Awaitable[R]],
+) -> Callable[Concatenate[UnitOfWork, P], Awaitable[R]]:
+    """A write use case, run again (a few times, after a short random pause) when its own transaction is
+    ended by a deadlock or a serialization failure. Inside a transaction it joined, the owner of that
+    transaction retries (the consumer runs the whole batch again), so the command just runs once."""
+
+    @functools.wraps(use_case)
+    async def run(uow: UnitOfWork, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if uow.is_open:
+            return await use_case(uow, *args, **kwargs)
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                return await use_case(uow, *args, **kwargs)
+            except Exception as exc:
+                if attempt == CONFLICT_ATTEMPTS or not is_conflict(exc):
+                    raise
+            await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)  # apart, so they do not meet again
+        raise AssertionError("unreachable")
+
+    return run

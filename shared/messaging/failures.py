@@ -60,6 +60,16 @@ def is_transient(exc: BaseException) -> bool:
     return any(isinstance(link, TRANSIENT_TYPES) or _is_driver_interface_error(link) for link in _chain(exc))
 
 
+# Two transactions that got in each other's way: running the whole transaction again is the documented remedy
+# (PostgreSQL manual, "Serialization Failure Handling"); nothing was written, so nothing is done twice.
+CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """True for a serialization failure or a deadlock: the transaction can simply be run again."""
+    return sqlstate_of(exc) in CONFLICT_SQLSTATES
+
+
 _CAUSES = {"40P01": "deadlock", "40001": "serialization", "55P03": "lock_timeout", "57014": "statement_timeout",
            "57P03": "recovery", "57P01": "shutdown", "57P02": "shutdown"}
 
