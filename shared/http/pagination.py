@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -109,3 +110,13 @@ def after_number(cursor: str | None) -> int | None:
 def offset_of(cursor: str | None) -> int:
     position = decode_cursor(cursor, Offset)
     return position.offset if position else 0
+
+
+def page_by_key(items: Sequence[T], limit: int, cursor: str | None, key: Callable[[T], str]) -> Page[T]:
+    """A page of a list computed in memory (a report, not a table), by its unique text key: the same cursor
+    as keyset paging in SQL (shared/db/paging.py), so a client pages every list of every service one way."""
+    after = after_id(cursor)
+    rest = [i for i in sorted(items, key=key) if after is None or key(i) > after]
+    chunk = rest[:limit]
+    more = len(rest) > limit
+    return Page[T](items=chunk, next_cursor=encode_cursor({"after": key(chunk[-1])}) if more and chunk else None)
