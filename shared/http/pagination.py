@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
