@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import builtins
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -45,6 +47,24 @@ REGISTRY: dict[str, EventSpec] = {
         EventSpec("coxswain.forecast.snapshot_taken.v1", c.ForecastSnapshotTaken, "forecast"),
     )
 }
+
+H = TypeVar("H")
+
+
+def type_of(model: builtins.type[BaseModel]) -> str:
+    """The one event type whose payload is `model` (each catalog model travels under exactly one type)."""
+    found = [spec.type for spec in REGISTRY.values() if spec.model is model]
+    if len(found) != 1:
+        raise LookupError(f"{model.__name__} is the payload of {len(found)} event types in the catalog, not one")
+    return found[0]
+
+
+def by_payload(handlers: Mapping[builtins.type[BaseModel], H]) -> dict[str, H]:
+    """A handler table written by payload model (`{LeadCreated: route_new_lead}`), keyed by event type for
+    the consumer: a handler is registered for exactly the model it reads, and a typo cannot name a type
+    the catalog does not have."""
+    return {type_of(model): handler for model, handler in handlers.items()}
+
 
 SERVICES = ("leads", "pipeline", "forecast", "compensation", "territory")
 
