@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from services.pipeline.db import org
 from services.pipeline.db import repository as repo
-from services.pipeline.deal_commands import CreateDeal, place_deal
+from services.pipeline.commands.deals import CreateDeal, place_deal
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent, PoisonEvent
 from shared.events import catalog as ev

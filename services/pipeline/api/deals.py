@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.exc import IntegrityError
 
-from services.pipeline import deal_commands as commands
+from services.pipeline.commands import deals as commands
 from services.pipeline.api.access import ensure_owns, ensure_sees, visibility
 from services.pipeline.api.deps import PublishesDealClosedV2, Reader, Seller, Uow
 from services.pipeline.api.schemas import (

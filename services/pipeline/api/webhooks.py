@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.pipeline.api.deps import Uow
 from services.pipeline.api.schemas import Amount, Company, DealName, DealOut, Ref, RepId
-from services.pipeline.crm_sync import CrmDeal, sync_crm_deal
+from services.pipeline.commands.crm import CrmDeal, sync_crm_deal
 from shared.errors import ConflictError, FieldError
 from shared.events.types import Currency
 from shared.http.problems import Problem

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from services.pipeline import deal_commands as commands
+from services.pipeline.commands import deals as commands
 from services.pipeline.db import repository as repo
 from services.pipeline.db.models import crm_deliveries
 from services.pipeline.domain.deals import Deal

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.pipeline import deal_events
+from services.pipeline.commands import deal_events
 from services.pipeline.db import analytics_repo, org
 from services.pipeline.db import pipelines_repo as pipelines
 from services.pipeline.db import repository as repo
