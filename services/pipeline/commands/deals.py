@@ -1,4 +1,5 @@
-"""Deal commands: load, let the domain decide, then save state, history, summaries and the event together."""
+"""Deal commands: load, check the caller may act, let the domain decide, then save state, history, summaries and
+the event together. Each public command owns its transaction (or joins a consumer's, see shared/db/uow.py)."""
 from __future__ import annotations
 
 import uuid
@@ -8,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 
 from services.pipeline.commands import deal_events
 from services.pipeline.db import analytics_repo, org
@@ -17,9 +19,13 @@ from services.pipeline.domain import deals as rules
 from services.pipeline.domain.analytics import effects_of
 from services.pipeline.domain.deals import Deal, Outcome, Split
 from services.pipeline.domain.history import HistoryEntry, seconds_between
-from services.pipeline.domain.pipelines import Pipeline, missing_pipeline
-from shared.db.uow import UnitOfWork
-from shared.errors import InvalidInput
+from services.pipeline.domain.pipelines import DEFAULT_PIPELINE_ID, Pipeline, missing_pipeline
+from services.pipeline.queries.access import ensure_owns, ensure_sees
+from shared.db.uow import UnitOfWork, command
+from shared.errors import ConflictError, InvalidInput
+from shared.events import PoisonEvent
+from shared.events import catalog as ev
+from shared.http.auth import Principal
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ class CreateDeal:
 
 
 async def _pipeline(uow: UnitOfWork, pipeline_id: str | None) -> Pipeline:
-    found = await pipelines.pipeline_or_default(uow.session, pipeline_id, uow.clock)
+    found = await pipelines.get_pipeline(uow.session, pipeline_id or DEFAULT_PIPELINE_ID)
     if found is None:
         raise InvalidInput("pipeline_id", str(missing_pipeline(pipeline_id or "")))
     return found
@@ -69,11 +75,35 @@ async def _record(uow: UnitOfWork, before: Deal | None, after: Deal, pipeline: P
     return after
 
 
-async def create_deal(cmd: CreateDeal, uow: UnitOfWork) -> Deal:
-    deal = await place_deal(cmd, uow)
-    await uow.commit()
-    return deal
+@command
+async def create_deal(uow: UnitOfWork, who: Principal, cmd: CreateDeal) -> Deal:
+    """A deal for the caller (or, for a manager, one of their teams' reps); a lead gets one deal at most."""
+    try:
+        async with uow:
+            await ensure_owns(uow.session, who, cmd.owner_id)
+            if cmd.lead_id and await repo.deal_by(uow.session, lead_id=cmd.lead_id):
+                raise InvalidInput("lead_id", f"lead {cmd.lead_id} already has a deal")
+            deal = await place_deal(cmd, uow)
+            await uow.commit()
+            return deal
+    except IntegrityError:  # a concurrent conversion of the same lead won the race
+        raise ConflictError(f"lead {cmd.lead_id} got a deal concurrently") from None
 
+
+@command
+async def open_converted_deal(uow: UnitOfWork, lead: ev.LeadConverted, actor: str) -> Deal | None:
+    """lead.converted → one deal with the id the lead chose: a redelivery, even under a new event id, is a no-op."""
+    async with uow:
+        if await repo.find_deal(uow.session, lead.deal_id) or await repo.deal_by(uow.session, lead_id=lead.lead_id):
+            return None
+        if lead.amount != lead.amount.quantize(Decimal("0.01")):
+            raise PoisonEvent(f"amount {lead.amount} has more than 2 decimal places")
+        deal = await place_deal(CreateDeal(
+            name=lead.company or f"Deal from lead {lead.lead_id}", amount=lead.amount, currency=lead.currency,
+            owner_id=lead.owner_id or "unassigned", company=lead.company, territory_id=lead.territory_id,
+            lead_id=lead.lead_id, deal_id=lead.deal_id, actor=actor), uow)
+        await uow.commit()
+        return deal
 
 async def place_deal(cmd: CreateDeal, uow: UnitOfWork) -> Deal:
     """Create without committing (an event handler's transaction is the dispatcher's)."""
@@ -89,10 +119,18 @@ async def place_deal(cmd: CreateDeal, uow: UnitOfWork) -> Deal:
                          deal_events.created(deal))
 
 
-async def move_deal(deal_id: str, stage_id: str, version: int | None, actor: str, uow: UnitOfWork) -> Deal:
-    deal = await apply_move(await repo.get_deal(uow.session, deal_id), stage_id, version, actor, uow)
-    await uow.commit()
+async def _visible_deal(uow: UnitOfWork, who: Principal, deal_id: str) -> Deal:
+    deal = await repo.get_deal(uow.session, deal_id)
+    await ensure_sees(uow.session, who, deal)
     return deal
+
+
+@command
+async def move_deal(uow: UnitOfWork, who: Principal, deal_id: str, stage_id: str, version: int | None) -> Deal:
+    async with uow:
+        deal = await apply_move(await _visible_deal(uow, who, deal_id), stage_id, version, who.sub, uow)
+        await uow.commit()
+        return deal
 
 
 async def apply_move(deal: Deal, stage_id: str, version: int | None, actor: str, uow: UnitOfWork) -> Deal:
@@ -104,39 +142,51 @@ async def apply_move(deal: Deal, stage_id: str, version: int | None, actor: str,
                          deal_events.stage_changed(deal, moved, uow.clock.now()), detail=direction)
 
 
-async def close(deal_id: str, outcome: Outcome, uow: UnitOfWork, *, lost_reason: str | None = None,
-                version: int | None = None, actor: str = "system", also_v2: bool = False) -> Deal:
+@command
+async def close_deal(uow: UnitOfWork, who: Principal, deal_id: str, outcome: Outcome, *,
+                     lost_reason: str | None = None, version: int | None = None, also_v2: bool = False) -> Deal:
     """Close won or lost; `also_v2` publishes deal.closed.v2 beside v1 (v1's deprecation window)."""
-    deal = await repo.get_deal(uow.session, deal_id)
-    rules.check_version(deal, version)
-    pipeline = await _pipeline(uow, deal.pipeline_id)
-    closed = rules.close_deal(deal, pipeline, outcome, uow.clock.now(), lost_reason)
-    announced = deal_events.closed(closed)
-    saved = await _record(uow, deal, closed, pipeline, actor, "coxswain.deal.closed.v1", announced,
-                          detail=lost_reason)
-    if also_v2:  # the same fact in the new shape, with the same sequence: one version of the deal, two views
-        await uow.emit("coxswain.deal.closed.v2", subject=saved.id, sequence=saved.version,
-                       data=deal_events.closed_v2(announced))
-    await uow.commit()
-    return saved
+    async with uow:
+        deal = await _visible_deal(uow, who, deal_id)
+        rules.check_version(deal, version)
+        pipeline = await _pipeline(uow, deal.pipeline_id)
+        closed = rules.close_deal(deal, pipeline, outcome, uow.clock.now(), lost_reason)
+        announced = deal_events.closed(closed)
+        saved = await _record(uow, deal, closed, pipeline, who.sub, "coxswain.deal.closed.v1", announced,
+                              detail=lost_reason)
+        if also_v2:  # the same fact in the new shape, with the same sequence: one version of the deal, two views
+            await uow.emit("coxswain.deal.closed.v2", subject=saved.id, sequence=saved.version,
+                           data=deal_events.closed_v2(announced))
+        await uow.commit()
+        return saved
 
 
-async def reopen(deal_id: str, stage_id: str | None, version: int | None, actor: str, uow: UnitOfWork) -> Deal:
-    deal = await repo.get_deal(uow.session, deal_id)
-    rules.check_version(deal, version)
-    pipeline = await _pipeline(uow, deal.pipeline_id)
-    reopened = rules.reopen_deal(deal, pipeline, uow.clock.now(), stage_id)
-    saved = await _record(uow, deal, reopened, pipeline, actor, "coxswain.deal.reopened.v1",
-                         deal_events.reopened(reopened, uow.clock.now()), detail=f"was {deal.status}")
-    await uow.commit()
-    return saved
+@command
+async def reopen_deal(uow: UnitOfWork, who: Principal, deal_id: str, stage_id: str | None,
+                      version: int | None) -> Deal:
+    async with uow:
+        deal = await _visible_deal(uow, who, deal_id)
+        rules.check_version(deal, version)
+        pipeline = await _pipeline(uow, deal.pipeline_id)
+        reopened = rules.reopen_deal(deal, pipeline, uow.clock.now(), stage_id)
+        saved = await _record(uow, deal, reopened, pipeline, who.sub, "coxswain.deal.reopened.v1",
+                              deal_events.reopened(reopened, uow.clock.now()), detail=f"was {deal.status}")
+        await uow.commit()
+        return saved
 
 
-async def update(deal_id: str, changes: dict[str, Any], version: int | None, actor: str, uow: UnitOfWork) -> Deal:
-    """PATCH: the fields given; nothing really changed means no new version and no event."""
-    deal = await apply_update(await repo.get_deal(uow.session, deal_id), changes, version, actor, uow)
-    await uow.commit()
-    return deal
+@command
+async def change_deal(uow: UnitOfWork, who: Principal, deal_id: str, changes: dict[str, Any],
+                      version: int | None) -> Deal:
+    """PATCH: the fields given; nothing really changed means no new version and no event. A new owner must be
+    one the caller may act for."""
+    async with uow:
+        deal = await _visible_deal(uow, who, deal_id)
+        if "owner_id" in changes:
+            await ensure_owns(uow.session, who, changes["owner_id"])
+        deal = await apply_update(deal, changes, version, who.sub, uow)
+        await uow.commit()
+        return deal
 
 
 async def apply_update(deal: Deal, changes: dict[str, Any], version: int | None, actor: str,
