@@ -106,9 +106,9 @@ async def velocity(uow: UnitOfWork, who: Principal, ask: Ask) -> Velocities:
         gauge = await summaries.open_gauge(uow.session, pipeline.id, parts)
     items = []
     for currency in sorted(set(closes) | set(gauge)):
-        won, lost, amount, cycle = closes.get(currency, (0, 0, Decimal(0), 0))
-        items.append(CurrencyVelocity(currency, figures.velocity(gauge.get(currency, (0, Decimal(0)))[0],
-                                                                 won, lost, amount, cycle)))
+        done, now = closes.get(currency, summaries.Closes()), gauge.get(currency, summaries.OpenNow())
+        items.append(CurrencyVelocity(currency, figures.velocity(now.deals, done.won, done.lost, done.won_amount,
+                                                                 done.cycle_seconds)))
     return Velocities(pipeline.id, scope, items)
 
 
