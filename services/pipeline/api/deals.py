@@ -4,11 +4,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy.exc import IntegrityError
 
-from services.pipeline import deal_commands as commands
-from services.pipeline.api.access import ensure_owns, ensure_sees, visibility
-from services.pipeline.api.deps import PublishesDealClosedV2, Reader, Seller, Uow
+from services.pipeline.api.deps import PublishesDealClosedV2
 from services.pipeline.api.schemas import (
     MAX_VERSION,
     CloseIn,
@@ -20,12 +17,13 @@ from services.pipeline.api.schemas import (
     StageIn,
     splits_of,
 )
-from services.pipeline.db import repository as repo
-from services.pipeline.domain.deals import StaleVersion
-from services.pipeline.domain.history import time_in_stages
-from shared.errors import ConflictError, InvalidInput
+from services.pipeline.commands import deals as commands
+from services.pipeline.db.repository import DealFilter
+from services.pipeline.domain.deals import Deal, StaleVersion
+from services.pipeline.queries import deals as reads
+from shared.errors import InvalidInput
 from shared.http import preconditions
-from shared.http.auth import Principal
+from shared.http.deps import Reader, Uow
 from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 from shared.http.preconditions import IfMatch, IfNoneMatch, if_match_guard, version_etag
 from shared.input_types import IsoDate
@@ -39,31 +37,19 @@ def expected_version(if_match: str | None, body_version: int | None) -> int | No
     return preconditions.expected_version(if_match, body_version, MAX_VERSION)
 
 
-def _answer(deal: object, response: Response) -> DealOut:
-    out = DealOut.of(deal)  # type: ignore[arg-type]
+def _answer(deal: Deal, response: Response) -> DealOut:
+    out = DealOut.of(deal)
     response.headers["ETag"] = version_etag(out.version)
     return out
 
 
-async def _guarded(uow: Uow, who: Principal, deal_id: str) -> None:
-    deal = await repo.get_deal(uow.session, deal_id)
-    await ensure_sees(uow.session, who, deal)
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DealOut)
-async def create_deal(body: DealIn, uow: Uow, who: Seller, response: Response) -> DealOut:
+async def create_deal(body: DealIn, uow: Uow, who: Reader, response: Response) -> DealOut:
     cmd = commands.CreateDeal(
         name=body.name, amount=body.amount, currency=body.currency, owner_id=body.owner_id, company=body.company,
         territory_id=body.territory_id, expected_close_date=body.expected_close_date, lead_id=body.lead_id,
         splits=splits_of(body.splits), pipeline_id=body.pipeline_id, stage_id=body.stage_id, actor=who.sub)
-    try:
-        async with uow:
-            await ensure_owns(uow.session, who, body.owner_id)
-            if body.lead_id and await repo.deal_by(uow.session, lead_id=body.lead_id):
-                raise InvalidInput("lead_id", f"lead {body.lead_id} already has a deal")
-            return _answer(await commands.create_deal(cmd, uow), response)
-    except IntegrityError:  # a concurrent conversion of the same lead won the race
-        raise ConflictError(f"lead {body.lead_id} got a deal concurrently") from None
+    return _answer(await commands.create_deal(uow, who, cmd), response)
 
 
 @router.get("", response_model=Page[DealOut])
@@ -73,31 +59,24 @@ async def list_deals(uow: Uow, who: Reader, limit: Limit = 50, cursor: Cursor = 
                      owner_id: str | None = None,
                      team_id: str | None = None, territory_id: str | None = None,
                      closing_from: IsoDate | None = None, closing_to: IsoDate | None = None) -> Page[DealOut]:
-    after = after_id(cursor)
-    wanted = repo.DealFilter(pipeline_id, stage_id, deal_status, owner_id, team_id, territory_id,
-                             closing_from, closing_to)
-    async with uow:
-        found = await repo.list_deals(uow.session, wanted, await visibility(uow.session, who), after,
-                                     limit + 1)
-    items = [DealOut.of(d) for d in found[:limit]]
-    more = len(found) > limit
-    return Page[DealOut](items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)
+    wanted = DealFilter(pipeline_id, stage_id, deal_status, owner_id, team_id, territory_id, closing_from, closing_to)
+    found = await reads.list_deals(uow, who, wanted, after_id(cursor), limit)
+    return Page[DealOut](items=[DealOut.of(d) for d in found.deals],
+                         next_cursor=encode_cursor({"after": found.next_after}) if found.next_after else None)
 
 
 @router.get("/{deal_id}", response_model=DealOut,
             responses={304: {"description": "If-None-Match names the current ETag: nothing changed"}})
 async def read_deal(deal_id: str, uow: Uow, who: Reader, response: Response,
                     if_none_match: IfNoneMatch = None) -> DealOut | Response:
-    async with uow:
-        deal = await repo.get_deal(uow.session, deal_id)
-        await ensure_sees(uow.session, who, deal)
+    deal = await reads.read_deal(uow, who, deal_id)
     if preconditions.not_modified(if_none_match, version_etag(deal.version)):
         return preconditions.not_modified_response(version_etag(deal.version))
     return _answer(deal, response)
 
 
 @router.patch("/{deal_id}", response_model=DealOut)
-async def change_deal(deal_id: str, body: DealPatch, uow: Uow, who: Seller, response: Response,
+async def change_deal(deal_id: str, body: DealPatch, uow: Uow, who: Reader, response: Response,
                       if_match: IfMatch = None) -> DealOut:
     changes = {k: getattr(body, k) for k in body.model_fields_set if k != "version"}
     for name in ("name", "amount", "currency", "owner_id", "splits"):
@@ -105,52 +84,38 @@ async def change_deal(deal_id: str, body: DealPatch, uow: Uow, who: Seller, resp
             raise InvalidInput(name, "may not be null")
     if "splits" in changes:
         changes["splits"] = splits_of(body.splits or [])
-    async with uow:
-        await _guarded(uow, who, deal_id)
-        if "owner_id" in changes:
-            await ensure_owns(uow.session, who, changes["owner_id"])
-        with if_match_guard(if_match, StaleVersion):
-            deal = await commands.update(deal_id, changes, expected_version(if_match, body.version), who.sub, uow)
+    with if_match_guard(if_match, StaleVersion):
+        deal = await commands.change_deal(uow, who, deal_id, changes, expected_version(if_match, body.version))
     return _answer(deal, response)
 
 
 @router.post("/{deal_id}/stage", response_model=DealOut)
-async def move_deal(deal_id: str, body: StageIn, uow: Uow, who: Seller, response: Response,
+async def move_deal(deal_id: str, body: StageIn, uow: Uow, who: Reader, response: Response,
                     if_match: IfMatch = None) -> DealOut:
-    async with uow:
-        await _guarded(uow, who, deal_id)
-        with if_match_guard(if_match, StaleVersion):
-            deal = await commands.move_deal(deal_id, body.stage_id, expected_version(if_match, body.version),
-                                            who.sub, uow)
+    with if_match_guard(if_match, StaleVersion):
+        deal = await commands.move_deal(uow, who, deal_id, body.stage_id, expected_version(if_match, body.version))
     return _answer(deal, response)
 
 
 @router.post("/{deal_id}/close", response_model=DealOut)
-async def close_deal(deal_id: str, body: CloseIn, uow: Uow, who: Seller, response: Response,
+async def close_deal(deal_id: str, body: CloseIn, uow: Uow, who: Reader, response: Response,
                      also_v2: PublishesDealClosedV2, if_match: IfMatch = None) -> DealOut:
-    async with uow:
-        await _guarded(uow, who, deal_id)
-        with if_match_guard(if_match, StaleVersion):
-            deal = await commands.close(deal_id, body.outcome, uow, lost_reason=body.lost_reason,
-                                        version=expected_version(if_match, body.version), actor=who.sub,
-                                        also_v2=also_v2)
+    with if_match_guard(if_match, StaleVersion):
+        deal = await commands.close_deal(uow, who, deal_id, body.outcome, lost_reason=body.lost_reason,
+                                         version=expected_version(if_match, body.version), also_v2=also_v2)
     return _answer(deal, response)
 
 
 @router.post("/{deal_id}/reopen", response_model=DealOut)
-async def reopen_deal(deal_id: str, uow: Uow, who: Seller, response: Response, body: ReopenIn | None = None,
+async def reopen_deal(deal_id: str, uow: Uow, who: Reader, response: Response, body: ReopenIn | None = None,
                       if_match: IfMatch = None) -> DealOut:
     body = body or ReopenIn(stage_id=None, version=None)
-    async with uow:
-        await _guarded(uow, who, deal_id)
-        with if_match_guard(if_match, StaleVersion):
-            deal = await commands.reopen(deal_id, body.stage_id, expected_version(if_match, body.version), who.sub, uow)
+    with if_match_guard(if_match, StaleVersion):
+        deal = await commands.reopen_deal(uow, who, deal_id, body.stage_id, expected_version(if_match, body.version))
     return _answer(deal, response)
 
 
 @router.get("/{deal_id}/history", response_model=HistoryOut)
 async def deal_history(deal_id: str, uow: Uow, who: Reader) -> HistoryOut:
-    async with uow:
-        await _guarded(uow, who, deal_id)
-        entries = await repo.history_of(uow.session, deal_id)
-    return HistoryOut.of(deal_id, entries, time_in_stages(entries, uow.clock.now()))
+    entries, times = await reads.deal_history(uow, who, deal_id)
+    return HistoryOut.of(deal_id, entries, times)

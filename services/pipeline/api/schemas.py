@@ -54,11 +54,12 @@ class DealIn(Body):
 class DealPatch(Body):
     """Only the fields sent change; forecast_category null hands the category back to the stage."""
 
-    name: DealName = None  # type: ignore[assignment]
+    # Absent means unchanged; the route refuses an explicit null for these four (the types stay non-optional).
+    name: DealName = None  # type: ignore[assignment]  # None only as "not sent", see above
     company: Company | None = None
-    amount: Amount = None  # type: ignore[assignment]
-    currency: Currency = None  # type: ignore[assignment]
-    owner_id: RepId = None  # type: ignore[assignment]
+    amount: Amount = None  # type: ignore[assignment]  # None only as "not sent"
+    currency: Currency = None  # type: ignore[assignment]  # None only as "not sent"
+    owner_id: RepId = None  # type: ignore[assignment]  # None only as "not sent"
     territory_id: Ref | None = None
     expected_close_date: date | None = None
     forecast_category: ForecastCategory | None = None

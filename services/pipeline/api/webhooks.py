@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy.exc import IntegrityError
 
-from services.pipeline.api.deps import Uow
 from services.pipeline.api.schemas import Amount, Company, DealName, DealOut, Ref, RepId
-from services.pipeline.crm_sync import CrmDeal, sync_crm_deal
-from shared.errors import ConflictError, FieldError
+from services.pipeline.commands.crm import CrmDeal, sync_crm_deal
+from shared.errors import FieldError
 from shared.events.types import Currency
+from shared.http.deps import Uow
 from shared.http.problems import Problem
 from shared.http.webhooks import SIGNATURE_HEADER, read_json, verify_signature
+from shared.runtime import ServiceRuntime
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -42,7 +43,7 @@ class CrmAnswer(BaseModel):
 @router.post("/crm", response_model=CrmAnswer)
 async def crm_webhook(request: Request, uow: Uow) -> CrmAnswer:
     raw = await request.body()
-    runtime = request.app.state.runtime
+    runtime = cast(ServiceRuntime, request.app.state.runtime)
     verify_signature(runtime.settings.platform.webhook_secret, request.headers.get(SIGNATURE_HEADER), raw,
                      now=runtime.clock.now())
     try:
@@ -50,9 +51,5 @@ async def crm_webhook(request: Request, uow: Uow) -> CrmAnswer:
     except ValidationError as exc:
         errors = [FieldError(".".join(str(p) for p in e["loc"]) or "body", e["msg"]) for e in exc.errors()]
         raise Problem(422, "; ".join(f"{e.field}: {e.message}" for e in errors), errors) from None
-    try:
-        async with uow:
-            deal, applied = await sync_crm_deal(CrmDeal(**body.model_dump()), uow)
-    except IntegrityError:  # the same delivery or external id being written by a concurrent request
-        raise ConflictError(f"delivery {body.event_id} is being applied concurrently; retry it") from None
+    deal, applied = await sync_crm_deal(uow, CrmDeal(**body.model_dump()))
     return CrmAnswer(applied=applied, deal=DealOut.of(deal))

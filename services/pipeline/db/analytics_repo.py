@@ -1,6 +1,7 @@
 """Summary rows: incremented in the deal's own transaction, read by the analytics queries (no deal scans)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Table, func, select
@@ -51,17 +52,34 @@ async def dwell_histograms(session: AsyncSession, pipeline_id: str, months: list
     return out
 
 
-async def outcomes(session: AsyncSession, pipeline_id: str, months: list[str],
-                   scope: list[str]) -> dict[str, tuple[int, int, Decimal, int]]:
+@dataclass(frozen=True)
+class Closes:
+    """One currency's closes in the months asked: counts, the won amount, summed seconds creation → closed-won."""
+
+    won: int = 0
+    lost: int = 0
+    won_amount: Decimal = Decimal(0)
+    cycle_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class OpenNow:
+    """One currency's open deals now."""
+
+    deals: int = 0
+    amount: Decimal = Decimal(0)
+
+
+async def outcomes(session: AsyncSession, pipeline_id: str, months: list[str], scope: list[str]) -> dict[str, Closes]:
     """Per currency: won, lost, won amount, summed seconds from creation to closed-won."""
     c = deal_outcomes.c
     query = (select(c.currency, func.sum(c.won), func.sum(c.lost), func.sum(c.won_amount), func.sum(c.cycle_seconds))
              .where(c.pipeline_id == pipeline_id, c.month.in_(months), c.scope.in_(scope)).group_by(c.currency))
-    return {cur: (int(w), int(lo), Decimal(a), int(s)) for cur, w, lo, a, s in await session.execute(query)}
+    return {cur: Closes(int(w), int(lo), Decimal(a), int(s)) for cur, w, lo, a, s in await session.execute(query)}
 
 
-async def open_gauge(session: AsyncSession, pipeline_id: str, scope: list[str]) -> dict[str, tuple[int, Decimal]]:
+async def open_gauge(session: AsyncSession, pipeline_id: str, scope: list[str]) -> dict[str, OpenNow]:
     c = open_deals.c
     query = (select(c.currency, func.sum(c.deals), func.sum(c.amount))
              .where(c.pipeline_id == pipeline_id, c.scope.in_(scope)).group_by(c.currency))
-    return {cur: (int(n), Decimal(a)) for cur, n, a in await session.execute(query)}
+    return {cur: OpenNow(int(n), Decimal(a)) for cur, n, a in await session.execute(query)}

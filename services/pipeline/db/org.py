@@ -1,4 +1,4 @@
-"""The local copy of reps and teams (from territory's events): enough to know a rep's team."""
+"""The local copy of reps and teams (from territory's events): a rep's team and each team's parent."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -25,14 +25,7 @@ async def team_of(session: AsyncSession, rep_id: str) -> str | None:
     return (await session.execute(select(reps.c.team_id).where(reps.c.rep_id == rep_id))).scalar_one_or_none()
 
 
-async def with_sub_teams(session: AsyncSession, team_ids: frozenset[str]) -> frozenset[str]:
-    """The teams given and every team below them (parent links from team.upserted)."""
+async def parent_links(session: AsyncSession) -> dict[str, str | None]:
+    """Each known team's parent (from team.upserted): what shared.visibility walks to find sub-teams."""
     rows = await session.execute(select(teams.c.team_id, teams.c.parent_team_id))
-    parents = {r.team_id: r.parent_team_id for r in rows}
-    found = set(team_ids)
-    grew = True
-    while grew:
-        below = {t for t, parent in parents.items() if parent in found and t not in found}
-        found |= below
-        grew = bool(below)
-    return frozenset(found)
+    return {r.team_id: r.parent_team_id for r in rows}

@@ -1,13 +1,15 @@
 """Loading and saving pipelines with their ordered stages."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pipeline.db.models import deals, pipelines, stages
-from services.pipeline.domain.pipelines import DEFAULT_PIPELINE_ID, Pipeline, Stage, StalePipeline, default_pipeline
-from shared.clock import Clock
-from shared.db.upsert import insert_for
+from services.pipeline.domain.pipelines import Pipeline, Stage, StalePipeline
+from shared.db.paging import keyset_window
 
 
 def _stage_rows(pipeline: Pipeline) -> list[dict[str, object]]:
@@ -26,10 +28,17 @@ async def get_pipeline(session: AsyncSession, pipeline_id: str) -> Pipeline | No
                                                     r.position) for r in rows), head.created_at, head.version)
 
 
-async def list_pipelines(session: AsyncSession, after: str | None, limit: int) -> list[Pipeline]:
-    query = select(pipelines.c.id).order_by(pipelines.c.id).limit(limit)
-    ids = (await session.execute(query.where(pipelines.c.id > after) if after else query)).scalars().all()
-    return [p for p in [await get_pipeline(session, i) for i in ids] if p is not None]
+@dataclass(frozen=True)
+class PipelinePage:
+    pipelines: list[Pipeline]
+    next_after: str | None
+
+
+async def list_pipelines(session: AsyncSession, after: str | None, limit: int) -> PipelinePage:
+    window = await keyset_window(session, select(pipelines.c.id), [pipelines.c.id], (after,) if after else None,
+                                 limit)
+    found = [await get_pipeline(session, r.id) for r in window.rows]
+    return PipelinePage([p for p in found if p is not None], str(window.next_after[0]) if window.next_after else None)
 
 
 async def add_pipeline(session: AsyncSession, pipeline: Pipeline) -> None:
@@ -42,7 +51,7 @@ async def replace_pipeline(session: AsyncSession, pipeline: Pipeline, *, expecte
     result = await session.execute(update(pipelines).where(pipelines.c.id == pipeline.id,
                                                            pipelines.c.version == expected_version)
                                    .values(name=pipeline.name, version=pipeline.version))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if cast(CursorResult[Any], result).rowcount != 1:
         raise StalePipeline(f"pipeline {pipeline.id} was changed by someone else")
     await session.execute(delete(stages).where(stages.c.pipeline_id == pipeline.id))
     await session.execute(insert(stages), _stage_rows(pipeline))
@@ -62,17 +71,3 @@ async def stages_in_use(session: AsyncSession, pipeline_id: str) -> set[str]:
 async def deal_count(session: AsyncSession, pipeline_id: str) -> int:
     query = select(func.count()).select_from(deals).where(deals.c.pipeline_id == pipeline_id)
     return int((await session.execute(query)).scalar_one())
-
-
-async def pipeline_or_default(session: AsyncSession, pipeline_id: str | None, clock: Clock) -> Pipeline | None:
-    """The pipeline asked for; without one, the default pipeline, created on first use."""
-    if pipeline_id is not None and pipeline_id != DEFAULT_PIPELINE_ID:
-        return await get_pipeline(session, pipeline_id)
-    found = await get_pipeline(session, DEFAULT_PIPELINE_ID)
-    if found is not None:
-        return found
-    made = default_pipeline(clock.now())
-    head = {"id": made.id, "name": made.name, "created_at": made.created_at, "version": 1}
-    await session.execute(insert_for(session, pipelines).values(head).on_conflict_do_nothing())
-    await session.execute(insert_for(session, stages).values(_stage_rows(made)).on_conflict_do_nothing())
-    return await get_pipeline(session, DEFAULT_PIPELINE_ID)

@@ -11,8 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from services.pipeline.domain.deals import Deal
-from services.pipeline.domain.periods import month_of
 from services.pipeline.domain.pipelines import Pipeline
+from shared.periods import month_of
 
 DAY = 86400
 
@@ -116,7 +116,8 @@ def _outcome(effects: Effects, before: Deal, after: Deal, pipeline: Pipeline) ->
         totals[key] = r if was is None else OutcomeDelta(
             *key, was.won + r.won, was.lost + r.lost, was.won_amount + r.won_amount,
             was.cycle_seconds + r.cycle_seconds)
-    effects.outcomes += [r for r in totals.values() if (r.won, r.lost, r.won_amount, r.cycle_seconds) != (0, 0, 0, 0)]
+    effects.outcomes += [r for r in totals.values()
+                         if (r.won, r.lost, r.won_amount, r.cycle_seconds) != (0, 0, Decimal(0), 0)]
     if before.status == "won" and after.is_open:  # the win is undone: the cohort's won count comes back down
         won = pipeline.closing_stage("won")
         effects.funnel += [FunnelStep(pipeline.id, month_of(before.created_at), sc, won.id, -1)

@@ -1,39 +1,21 @@
-"""Reporting periods: a year (2026), a quarter (2026-Q4) or a month (2026-11), as the months they hold."""
+"""Pipeline's use of the one calendar (shared/periods.py): the months a period holds and the period before it."""
 from __future__ import annotations
 
-import re
-from datetime import datetime
-
-from shared.errors import InvalidInput
-
-YEARS = "(19[0-9]{2}|2[0-9]{3})"  # 1900 to 2999: every period has a first and a last day on the calendar
-_PERIOD = re.compile(YEARS + r"(?:-Q([1-4])|-(0[1-9]|1[0-2]))?")
-
-
-def month_of(at: datetime) -> str:
-    return f"{at.year:04d}-{at.month:02d}"
+from shared.periods import Period
 
 
 def months_in(period: str) -> list[str]:
-    match = _PERIOD.fullmatch(period)
-    if not match:
-        raise InvalidInput("period", "a period is a year (2026), a quarter (2026-Q4) or a month (2026-11), "
-                                     "of a year from 1900 to 2999")
-    year, quarter, month = int(match[1]), match[2], match[3]
-    if month:
-        return [f"{year:04d}-{month}"]
-    first, count = ((int(quarter) - 1) * 3 + 1, 3) if quarter else (1, 12)
-    return [f"{year:04d}-{m:02d}" for m in range(first, first + count)]
+    """2026-Q4 → its three months; a malformed period is InvalidInput naming `period`."""
+    return Period.parse(period).months()
 
 
 def previous_period(period: str) -> str:
-    """The period of the same length just before: 2026-Q1 → 2025-Q4, 2026-01 → 2025-12, 2026 → 2025."""
-    months_in(period)
-    if len(period) == 4:
-        return str(int(period) - 1)
-    year, rest = int(period[:4]), period[5:]
-    if rest.startswith("Q"):
-        q = int(rest[1])
-        return f"{year - 1}-Q4" if q == 1 else f"{year}-Q{q - 1}"
-    m = int(rest)
-    return f"{year - 1}-12" if m == 1 else f"{year}-{m - 1:02d}"
+    """The period of the same kind just before: 2026-Q1 → 2025-Q4, 2026-01 → 2025-12, 2026 → 2025."""
+    p = Period.parse(period)
+    year = p.first.year
+    if p.kind == "year":
+        return str(year - 1)
+    if p.kind == "quarter":
+        quarter = (p.first.month - 1) // 3 + 1
+        return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+    return f"{year - 1}-12" if p.first.month == 1 else f"{year}-{p.first.month - 1:02d}"

@@ -1,4 +1,4 @@
-"""Pipelines and their ordered stages: what a valid pipeline is, and the default one made on first use."""
+"""Pipelines and their ordered stages: what a valid pipeline is, how one changes or goes, and the default one."""
 from __future__ import annotations
 
 import re
@@ -105,6 +105,24 @@ def check_stage_removal(old: Pipeline, new: Pipeline, stages_in_use: set[str]) -
     if gone & stages_in_use:
         raise ConflictError(f"stages {sorted(gone & stages_in_use)} still hold deals; move the deals first",
                             [FieldError("stages", "a stage with deals cannot be removed")])
+
+
+def revise_pipeline(old: Pipeline, name: str, stages: list[Stage], expected_version: int | None,
+                    stages_in_use: set[str]) -> Pipeline:
+    """The next version of a pipeline: only from the version the caller read, never dropping a stage with deals."""
+    if expected_version is not None and expected_version != old.version:
+        raise StalePipeline(f"pipeline {old.id} is at version {old.version}, not {expected_version}")
+    new = build_pipeline(old.id, name, stages, old.created_at, old.version + 1)
+    check_stage_removal(old, new, stages_in_use)
+    return new
+
+
+def check_deletable(pipeline_id: str, deal_count: int) -> None:
+    """The default pipeline always exists; a pipeline holding deals stays."""
+    if pipeline_id == DEFAULT_PIPELINE_ID:
+        raise InvalidInput("pipeline_id", "the default pipeline cannot be deleted")
+    if deal_count:
+        raise ConflictError(f"pipeline {pipeline_id} holds deals; it cannot be deleted")
 
 
 def default_pipeline(now: datetime) -> Pipeline:

@@ -1,30 +1,25 @@
-"""Who may see and change which deals: admin, ops and integration all; a manager their teams' (and sub-teams');
-a rep their own."""
+"""Who may see and change which deals, by the one rule (shared/visibility.py) over pipeline's copy of the
+organisation: admin, ops and integration all; a manager their teams' and sub-teams'; a rep their own."""
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pipeline.db import org
-from services.pipeline.db.repository import Visibility
 from services.pipeline.domain.deals import Deal
 from shared.errors import ForbiddenError, NotFoundError
 from shared.http.auth import Principal
+from shared.visibility import EVERYTHING, Scope, scope_of
 
 
-async def visibility(session: AsyncSession, who: Principal) -> Visibility | None:
+async def scope_for(session: AsyncSession, who: Principal) -> Scope:
     if who.sees_everything:
-        return None
-    led = who.team_ids if who.has_any("manager") else frozenset()
-    return Visibility(who.rep_id, await org.with_sub_teams(session, led) if led else frozenset())
+        return EVERYTHING
+    return scope_of(who, await org.parent_links(session))
 
 
 async def may_act_for(session: AsyncSession, who: Principal, owner_id: str, team_id: str | None = None) -> bool:
-    scope = await visibility(session, who)
-    if scope is None or (scope.rep_id and owner_id == scope.rep_id):
-        return True
-    if not scope.team_ids:
-        return False
-    return team_id in scope.team_ids or await org.team_of(session, owner_id) in scope.team_ids
+    scope = await scope_for(session, who)
+    return scope.admits(owner_id, team_id) or scope.admits_team(await org.team_of(session, owner_id))
 
 
 async def ensure_sees(session: AsyncSession, who: Principal, deal: Deal) -> None:

@@ -1,0 +1,1 @@
+"""Pipeline write use cases, one module per aggregate: deals, pipelines, the CRM feed, the organisation copy."""
