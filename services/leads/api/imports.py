@@ -13,7 +13,7 @@ from services.leads import commands
 from services.leads.api.deps import Capturer
 from services.leads.domain.capture import Outcome
 from services.leads.domain.spreadsheet import column_map, parse_overrides, row_fields
-from services.leads.sheet_reader import BodyStream, UnknownEncoding, records, text_encoding
+from services.leads.domain.sheet_reader import BodyStream, UnknownEncoding, records, text_encoding
 from shared.errors import InvalidInput
 
 router = APIRouter(prefix="/leads", tags=["import"])
@@ -70,7 +70,7 @@ async def import_leads(request: Request, who: Capturer,
                            "(UTF-8, or cp1252/Latin-1)"))] = None) -> ImportOut:
     """Rows are numbered as in a spreadsheet (the header is row 1); every bad row is listed, the good ones go in.
 
-    The sheet is parsed in a worker thread as it streams in (see services/leads/sheet_reader.py)."""
+    The sheet is parsed in a worker thread as it streams in (see services/leads/domain/sheet_reader.py)."""
     runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
     overrides, stated = parse_overrides(map), _stated_encoding(encoding, request.headers.get("content-type"))
     chunks = request.stream()
