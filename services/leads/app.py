@@ -9,7 +9,7 @@ from services.leads import handlers
 from services.leads.api import imports, leads, reports, settings_api, webhooks
 from services.leads.db.models import metadata
 from services.leads.settings import LeadsSettings
-from services.leads.sla_sweeper import sweep_sla
+from services.leads.workers import sweep_sla
 from shared.clock import Clock
 from shared.http.app import create_service_app
 from shared.messaging.embedded import EmbeddedBus

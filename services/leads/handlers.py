@@ -7,45 +7,32 @@ nobody holds.
 """
 from __future__ import annotations
 
-import logging
-
 from services.leads import commands
-from services.leads.db import org
-from services.leads.db import repository as repo
 from services.leads.domain.org import Rep
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent
 from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler
 
-log = logging.getLogger("coxswain.leads")
-
 
 async def apply_routing(event: CloudEvent, uow: UnitOfWork) -> None:
     """lead.routed → the rep territory chose holds the lead; no rep: nobody does. Each owner change is
-    announced as lead.assigned (rep_id null for nobody)."""
+    announced as lead.assigned (rep_id null for nobody); an unknown or closed lead is left alone."""
     data: ev.LeadRouted = event.data
-    lead = await repo.find_lead(uow.session, data.lead_id, for_update=True)
-    if lead is None or not lead.is_open:
-        log.info("lead.routed for %s ignored: %s", data.lead_id, "unknown" if lead is None else lead.status)
-        return
-    reason = f"routed: {data.reason}"
-    if data.rep_id is None:
-        await commands.unassign_lead(lead.id, reason, uow, territory_id=data.territory_id)
-        return
-    await commands.assign_lead(lead.id, data.rep_id, reason, uow, territory_id=data.territory_id)
+    await commands.route_lead(uow, data.lead_id, data.rep_id, data.reason, data.territory_id)
 
 
 async def keep_rep(event: CloudEvent, uow: UnitOfWork) -> None:
     """rep.upserted → the local copy (teams decide what a manager sees). A deactivated rep's leads move
     when territory routes them again (lead.routed), not here."""
     data: ev.RepUpserted = event.data
-    await org.save_rep(uow.session, Rep(data.rep_id, data.team_id, data.active, data.capacity), data.name)
+    await commands.record_rep(uow, Rep(data.rep_id, data.team_id, data.active, data.capacity), data.name)
 
 
 async def keep_team(event: CloudEvent, uow: UnitOfWork) -> None:
+    """team.upserted → the local copy with its manager (escalations) and parent (a manager sees sub-teams)."""
     data: ev.TeamUpserted = event.data
-    await org.save_team(uow.session, data.team_id, data.manager_rep_id)
+    await commands.record_team(uow, data.team_id, data.manager_rep_id, data.parent_team_id)
 
 
 EVENT_HANDLERS: dict[str, Handler] = {

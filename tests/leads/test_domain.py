@@ -161,3 +161,26 @@ def test_unassigning_is_an_owner_change_with_an_event_and_a_fresh_follow_up_cloc
     closed, _ = domain.change_status(held, "disqualified", later, "spam")
     with pytest.raises(ConflictError):
         domain.unassign(closed, later, "closed")
+
+
+def test_a_funnel_period_is_its_days_both_included_in_utc() -> None:
+    from datetime import date
+
+    from services.leads.domain.funnel import period_window
+
+    assert period_window(date(2026, 11, 1), date(2026, 11, 30)) == (
+        datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    assert period_window(date(2026, 11, 2), date(2026, 11, 2)) == (AT.replace(hour=0), AT.replace(hour=0, day=3))
+    with pytest.raises(InvalidInput, match="period_to: the period ends before it starts"):
+        period_window(date(2026, 11, 2), date(2026, 11, 1))
+
+
+def test_a_sheet_batch_becomes_raw_leads_and_its_broken_rows_are_rejected() -> None:
+    from services.leads.domain.spreadsheet import raw_rows
+
+    batch = [(2, ["ana@x.io", "Ana"], None), (3, ["bo@x.io"], None), (4, [], "not well-formed CSV"),
+             (5, ["", "Cy"], None)]
+    raws, rejected = raw_rows(batch, {0: "email", 1: "name"}, 2, "fair")
+    assert raws == [(2, {"source": "fair", "email": "ana@x.io", "name": "Ana"}), (5, {"source": "fair", "name": "Cy"})]
+    assert [(o.row, o.field, o.reason) for o in rejected] == [
+        (3, "row", "expected 2 columns as in the header, found 1"), (4, "row", "not well-formed CSV")]

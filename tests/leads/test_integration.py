@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from contextlib import AsyncExitStack
 
-from services.leads.sla_sweeper import sweep_once
+from services.leads.workers import sweep_once
 from shared.clock import FixedClock
 from shared.events import catalog as ev
 from shared.http.webhooks import sign

@@ -3,7 +3,7 @@ lead, or the policy escalates it; a deactivated rep's leads stay until territory
 nobody (announced either way). Leads alone here, territory's events produced by hand."""
 from __future__ import annotations
 
-from services.leads.sla_sweeper import sweep_once
+from services.leads.workers import sweep_once
 from shared.clock import FixedClock
 from shared.events import catalog as ev
 from shared.testing import build_event, eventually

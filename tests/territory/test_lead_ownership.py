@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from services.leads.domain.leads import OPEN_STATUSES
 from services.leads.handlers import EVENT_HANDLERS as LEADS_HANDLES
-from services.leads.sla_sweeper import sweep_once
+from services.leads.workers import sweep_once
 from services.territory.handlers import EVENT_HANDLERS as TERRITORY_HANDLES
 from shared.clock import FixedClock
 from shared.db.plumbing import outbox

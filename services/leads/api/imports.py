@@ -3,18 +3,20 @@ row reported by number, never fatal."""
 from __future__ import annotations
 
 from email.message import Message
-from typing import Annotated, Any
+from typing import Annotated, cast
 
 from anyio import from_thread, to_thread
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from services.leads import commands
-from services.leads.api.deps import Capturer
 from services.leads.domain.capture import Outcome
-from services.leads.domain.spreadsheet import column_map, parse_overrides, row_fields
-from services.leads.sheet_reader import BodyStream, UnknownEncoding, records, text_encoding
+from services.leads.domain.sheet_reader import BodyStream, UnknownEncoding, records, text_encoding
+from services.leads.domain.spreadsheet import column_map, parse_overrides, raw_rows
+from services.leads.settings import LeadsSettings
+from shared.db.uow import UnitOfWorkFactory
 from shared.errors import InvalidInput
+from shared.http.deps import Feeder
 
 router = APIRouter(prefix="/leads", tags=["import"])
 
@@ -62,7 +64,7 @@ def _stated_encoding(query: str | None, content_type: str | None) -> str | None:
 
 
 @router.post("/import", response_model=ImportOut)
-async def import_leads(request: Request, who: Capturer,
+async def import_leads(request: Request, who: Feeder,
                        map: Annotated[list[str], Query(description="field:column, e.g. email:E-mail")] = [],  # noqa: B006
                        source: Annotated[str, Query(max_length=100)] = "import",
                        encoding: Annotated[str | None, Query(max_length=40, description=(
@@ -70,8 +72,9 @@ async def import_leads(request: Request, who: Capturer,
                            "(UTF-8, or cp1252/Latin-1)"))] = None) -> ImportOut:
     """Rows are numbered as in a spreadsheet (the header is row 1); every bad row is listed, the good ones go in.
 
-    The sheet is parsed in a worker thread as it streams in (see services/leads/sheet_reader.py)."""
-    runtime, settings = request.app.state.runtime, request.app.state.runtime.settings
+    The sheet is parsed in a worker thread as it streams in (see services/leads/domain/sheet_reader.py)."""
+    units = cast(UnitOfWorkFactory, request.app.state.runtime.uow)
+    settings = cast(LeadsSettings, request.app.state.runtime.settings)
     overrides, stated = parse_overrides(map), _stated_encoding(encoding, request.headers.get("content-type"))
     chunks = request.stream()
 
@@ -83,7 +86,9 @@ async def import_leads(request: Request, who: Capturer,
 
     async def capture(batch: list[tuple[int, list[str], str | None]], columns: dict[int, str],
                       width: int) -> list[Outcome]:
-        return await _capture(batch, columns, width, source, who.sub, runtime)
+        raws, rejected = raw_rows(batch, columns, width, source)
+        outcomes = await commands.import_rows(units(), raws, f"import:{who.sub}") if batch else []
+        return sorted(outcomes + rejected, key=lambda o: o.row)
 
     def read_sheet() -> ImportOut:
         body = BodyStream(lambda: from_thread.run(next_chunk))
@@ -104,22 +109,3 @@ async def import_leads(request: Request, who: Capturer,
         return ImportOut(rows=tally.rows, **tally.counts, errors=tally.errors, errors_not_listed=tally.unlisted)
 
     return await to_thread.run_sync(read_sheet)
-
-
-async def _capture(batch: list[tuple[int, list[str], str | None]], columns: dict[int, str], width: int,
-                   source: str, by: str, runtime: Any) -> list[Outcome]:
-    if not batch:
-        return []
-    raws, shape_errors = [], []
-    for number, row, error in batch:
-        if error:
-            shape_errors.append(Outcome(number, "rejected", field="row", reason=error))
-            continue
-        try:
-            raws.append((number, {"source": source, **row_fields(row, columns, width)}))
-        except InvalidInput as exc:
-            shape_errors.append(Outcome(number, "rejected", field=exc.errors[0].field, reason=exc.errors[0].message))
-    async with runtime.uow() as uow:
-        outcomes = await commands.capture(raws, f"import:{by}", uow)
-        await uow.commit()
-    return sorted(outcomes + shape_errors, key=lambda o: o.row)

@@ -1,16 +1,14 @@
 """GET /v1/reports/funnel: the lead funnel of the leads created in a period (what the caller may see)."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from services.leads.api.deps import Analyst, Uow, visibility
-from services.leads.db import repository as repo
-from services.leads.domain.funnel import FunnelRow, funnel
-from shared.errors import InvalidInput
+from services.leads import queries
+from shared.http.deps import Manager, Uow
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -32,13 +30,7 @@ class FunnelOut(BaseModel):
 
 
 @router.get("/funnel", response_model=FunnelOut)
-async def lead_funnel(uow: Uow, who: Analyst, period_from: date, period_to: date) -> FunnelOut:
+async def lead_funnel(uow: Uow, who: Manager, period_from: date, period_to: date) -> FunnelOut:
     """Leads created from `period_from` to `period_to`, both days included (UTC)."""
-    if period_to < period_from:
-        raise InvalidInput("period_to", "the period ends before it starts")
-    start = datetime.combine(period_from, time(), UTC)
-    end = datetime.combine(period_to + timedelta(days=1), time(), UTC)
-    async with uow:
-        rows = await repo.funnel_rows(uow.session, start, end, visibility(who))
-    report = funnel(FunnelRow(**r._mapping) for r in rows)
+    report = await queries.lead_funnel(uow, who, period_from, period_to)
     return FunnelOut(period_from=period_from, period_to=period_to, **vars(report))

@@ -121,9 +121,24 @@ class CapturedOut(BaseModel):
     lead: LeadOut
 
 
+class MergeOut(BaseModel):
+    merged_at: datetime
+    origin: str
+    matched_on: str
+    filled: dict[str, Any]
+
+
+class AssignmentOut(BaseModel):
+    rep_id: str | None
+    previous_rep_id: str | None
+    territory_id: str | None
+    reason: str
+    assigned_at: datetime
+
+
 class LeadDetailOut(LeadOut):
-    merges: list[dict[str, Any]]
-    assignments: list[dict[str, Any]]
+    merges: list[MergeOut]
+    assignments: list[AssignmentOut]
 
 
 class RuleIn(BaseModel):

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.leads import commands
-from services.leads.api.deps import Ops, Reader, Uow
+from services.leads import commands, queries
 from services.leads.api.schemas import PolicyBody, RuleIn, RulesIn, RulesOut
-from services.leads.db import org
-from services.leads.domain.scoring import ScoringRule, validate_rules
-from services.leads.domain.sla import bands_text, policy_of
+from services.leads.domain.scoring import ScoringRule
+from services.leads.domain.sla import SlaPolicy, bands_text, policy_of
+from shared.http.deps import Operator, Reader, Uow
 
 router = APIRouter(tags=["configuration"])
 
@@ -18,33 +17,27 @@ def _out(rules: list[ScoringRule], rescored: int | None = None) -> RulesOut:
                                   description=r.description) for r in rules], rescored=rescored)
 
 
+def _policy_out(policy: SlaPolicy) -> PolicyBody:
+    return PolicyBody(bands=bands_text(policy.bands), breach_action=policy.breach_action)
+
+
 @router.get("/scoring/rules", response_model=RulesOut)
 async def read_rules(uow: Uow, _: Reader) -> RulesOut:
-    async with uow:
-        return _out(await org.load_rules(uow.session))
+    return _out(await queries.scoring_rules(uow))
 
 
 @router.put("/scoring/rules", response_model=RulesOut)
-async def replace_rules(body: RulesIn, uow: Uow, _: Ops) -> RulesOut:
+async def replace_rules(body: RulesIn, uow: Uow, _: Operator) -> RulesOut:
     """The whole rule set; every open lead is scored again (and its deadline moves with its band)."""
     rules = [ScoringRule(r.id, r.field, r.op, r.value, r.points, r.description) for r in body.rules]
-    validate_rules(rules)
-    async with uow:
-        await org.replace_rules(uow.session, rules)
-        return _out(rules, await commands.rescore_open_leads(uow))
+    return _out(rules, await commands.replace_rules(uow, rules))
 
 
 @router.get("/sla-policy", response_model=PolicyBody)
 async def read_policy(uow: Uow, _: Reader) -> PolicyBody:
-    async with uow:
-        policy = await org.load_policy(uow.session)
-    return PolicyBody(bands=bands_text(policy.bands), breach_action=policy.breach_action)
+    return _policy_out(await queries.sla_policy(uow))
 
 
 @router.put("/sla-policy", response_model=PolicyBody)
-async def replace_policy(body: PolicyBody, uow: Uow, _: Ops) -> PolicyBody:
-    policy = policy_of(body.bands, body.breach_action)
-    async with uow:
-        await org.save_policy(uow.session, policy)
-        await commands.rescore_open_leads(uow)
-    return PolicyBody(bands=bands_text(policy.bands), breach_action=policy.breach_action)
+async def replace_policy(body: PolicyBody, uow: Uow, _: Operator) -> PolicyBody:
+    return _policy_out(await commands.save_sla_policy(uow, policy_of(body.bands, body.breach_action)))

@@ -84,6 +84,7 @@ teams = Table(
     "teams", metadata,
     Column("team_id", String(64), primary_key=True),
     Column("manager_rep_id", String(64)),
+    Column("parent_team_id", String(64)),  # a manager of the parent sees this team's leads too
 )
 
 scoring_rules = Table(

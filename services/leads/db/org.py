@@ -1,25 +1,33 @@
 """Local copies kept from territory's events (reps, teams), scoring rules, the SLA policy, CRM deliveries."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.leads.db.models import crm_deliveries, reps, scoring_rules, sla_policy, teams
 from services.leads.domain.org import Rep
 from services.leads.domain.scoring import ScoringRule
-from services.leads.domain.sla import SlaPolicy, bands_text, policy_of
+from services.leads.domain.sla import DEFAULT_BANDS, SlaPolicy, bands_text, policy_of
 from shared.db.upsert import insert_for
+from shared.http.auth import Principal
+from shared.visibility import EVERYTHING, Scope, scope_of
 
 
-async def all_reps(session: AsyncSession) -> dict[str, Rep]:
-    rows = await session.execute(select(reps))
-    return {r.rep_id: Rep(r.rep_id, r.team_id, bool(r.active), r.capacity) for r in rows}
+@dataclass(frozen=True)
+class Delivery:
+    """A CRM delivery already received: the lead it became and how."""
+
+    lead_id: str
+    outcome: str
 
 
-async def find_rep(session: AsyncSession, rep_id: str) -> Rep | None:
-    return (await all_reps(session)).get(rep_id) if rep_id else None
+async def team_of(session: AsyncSession, rep_id: str | None) -> str | None:
+    if rep_id is None:
+        return None
+    return (await session.execute(select(reps.c.team_id).where(reps.c.rep_id == rep_id))).scalar_one_or_none()
 
 
 async def save_rep(session: AsyncSession, rep: Rep, name: str) -> Rep | None:
@@ -31,10 +39,21 @@ async def save_rep(session: AsyncSession, rep: Rep, name: str) -> Rep | None:
     return None if before is None else Rep(before.rep_id, before.team_id, bool(before.active), before.capacity)
 
 
-async def save_team(session: AsyncSession, team_id: str, manager_rep_id: str | None) -> None:
-    stmt = insert_for(session, teams).values(team_id=team_id, manager_rep_id=manager_rep_id)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["team_id"],
-                                                     set_={"manager_rep_id": manager_rep_id}))
+async def save_team(session: AsyncSession, team_id: str, manager_rep_id: str | None,
+                    parent_team_id: str | None = None) -> None:
+    values = {"manager_rep_id": manager_rep_id, "parent_team_id": parent_team_id}
+    stmt = insert_for(session, teams).values(team_id=team_id, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["team_id"], set_=values))
+
+
+async def team_parents(session: AsyncSession) -> dict[str, str | None]:
+    rows = await session.execute(select(teams.c.team_id, teams.c.parent_team_id))
+    return {r.team_id: r.parent_team_id for r in rows}
+
+
+async def scope_for(session: AsyncSession, who: Principal) -> Scope:
+    """What the caller may see under the one rule (shared/visibility.py), over leads' copy of the teams."""
+    return EVERYTHING if who.sees_everything else scope_of(who, await team_parents(session))
 
 
 async def manager_of(session: AsyncSession, rep_id: str | None) -> str | None:
@@ -60,18 +79,20 @@ async def replace_rules(session: AsyncSession, rules: list[ScoringRule]) -> None
 
 
 async def load_policy(session: AsyncSession) -> SlaPolicy:
-    row = (await session.execute(select(sla_policy).where(sla_policy.c.id == 1))).one()
-    return policy_of(row.bands, row.breach_action)
+    """The stored policy (migration 0001 seeds it; a database without the row has the default one)."""
+    row = (await session.execute(select(sla_policy).where(sla_policy.c.id == 1))).first()
+    return policy_of(DEFAULT_BANDS, "reroute") if row is None else policy_of(row.bands, row.breach_action)
 
 
 async def save_policy(session: AsyncSession, policy: SlaPolicy) -> None:
-    await session.execute(update(sla_policy).where(sla_policy.c.id == 1).values(
-        bands=bands_text(policy.bands), breach_action=policy.breach_action))
+    values = {"bands": bands_text(policy.bands), "breach_action": policy.breach_action}
+    stmt = insert_for(session, sla_policy).values(id=1, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
 
 
-async def delivery(session: AsyncSession, event_id: str) -> dict[str, str] | None:
+async def delivery(session: AsyncSession, event_id: str) -> Delivery | None:
     row = (await session.execute(select(crm_deliveries).where(crm_deliveries.c.event_id == event_id))).first()
-    return None if row is None else {"lead_id": row.lead_id, "outcome": row.outcome}
+    return None if row is None else Delivery(row.lead_id, row.outcome)
 
 
 async def record_delivery(session: AsyncSession, event_id: str, lead_id: str, outcome: str, at: datetime) -> None:

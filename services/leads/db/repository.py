@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import Select, and_, insert, or_, select, tuple_, update
+from sqlalchemy import CursorResult, Select, and_, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.leads.db.models import lead_assignments, lead_merges, leads, reps
+from services.leads.domain.funnel import FunnelRow
 from services.leads.domain.leads import Lead
 from services.leads.domain.normalise import LeadFields, name_key
 from shared.errors import ConflictError, NotFoundError
+from shared.visibility import EVERYTHING, Scope
 
 _LEAD_FIELDS = tuple(f.name for f in fields(Lead))
 
@@ -72,7 +74,7 @@ async def add_leads(session: AsyncSession, new: Sequence[Lead]) -> None:
 async def save_lead(session: AsyncSession, lead: Lead, *, expected_version: int) -> None:
     result = await session.execute(update(leads).where(leads.c.id == lead.id, leads.c.version == expected_version)
                                    .values(columns(lead)))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if cast(CursorResult[Any], result).rowcount != 1:
         raise ConflictError(f"lead {lead.id} was changed by someone else meanwhile; reload it and retry")
 
 
@@ -89,16 +91,38 @@ async def record_assignment(session: AsyncSession, lead_id: str, rep_id: str | N
         assigned_at=at))
 
 
-async def merges_of(session: AsyncSession, lead_id: str) -> list[dict[str, Any]]:
-    rows = await session.execute(select(lead_merges).where(lead_merges.c.lead_id == lead_id)
-                                 .order_by(lead_merges.c.id))
-    return [{k: v for k, v in r._mapping.items() if k not in ("id", "lead_id")} for r in rows]
+class Merge(TypedDict):
+    """A duplicate merged into the lead: when, from where, matched how, and the blanks it filled."""
+
+    merged_at: datetime
+    origin: str
+    matched_on: str
+    filled: dict[str, Any]
 
 
-async def assignments_of(session: AsyncSession, lead_id: str) -> list[dict[str, Any]]:
-    rows = await session.execute(select(lead_assignments).where(lead_assignments.c.lead_id == lead_id)
-                                 .order_by(lead_assignments.c.id))
-    return [{k: v for k, v in r._mapping.items() if k not in ("id", "lead_id")} for r in rows]
+class Assignment(TypedDict):
+    """One owner change of the lead (rep_id None: nobody holds it)."""
+
+    rep_id: str | None
+    previous_rep_id: str | None
+    territory_id: str | None
+    reason: str
+    assigned_at: datetime
+
+
+async def merges_of(session: AsyncSession, lead_id: str) -> list[Merge]:
+    m = lead_merges.c
+    rows = await session.execute(select(m.merged_at, m.origin, m.matched_on, m.filled)
+                                 .where(m.lead_id == lead_id).order_by(m.id))
+    return [Merge(merged_at=r.merged_at, origin=r.origin, matched_on=r.matched_on, filled=r.filled) for r in rows]
+
+
+async def assignments_of(session: AsyncSession, lead_id: str) -> list[Assignment]:
+    a = lead_assignments.c
+    rows = await session.execute(select(a.rep_id, a.previous_rep_id, a.territory_id, a.reason, a.assigned_at)
+                                 .where(a.lead_id == lead_id).order_by(a.id))
+    return [Assignment(rep_id=r.rep_id, previous_rep_id=r.previous_rep_id, territory_id=r.territory_id,
+                       reason=r.reason, assigned_at=r.assigned_at) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -113,19 +137,15 @@ class LeadFilter:
     created_to: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Visibility:
-    """Whose leads a caller sees: a rep's own, plus for a manager those of their teams' reps."""
-
-    rep_id: str | None
-    team_ids: frozenset[str]
+EVERY_LEAD = EVERYTHING  # no caller's view: every lead (rescoring, sweeping)
 
 
-def visible(query: Select[Any], who: Visibility | None) -> Select[Any]:
-    if who is None:
+def visible(query: Select[Any], scope: Scope) -> Select[Any]:
+    """The leads the scope admits: the caller's own, and those of the reps of the teams it covers."""
+    if scope.everything:
         return query
-    team_reps = select(reps.c.rep_id).where(reps.c.team_id.in_(who.team_ids))
-    return query.where(or_(leads.c.owner_id == (who.rep_id or ""), leads.c.owner_id.in_(team_reps)))
+    team_reps = select(reps.c.rep_id).where(reps.c.team_id.in_(scope.team_ids))
+    return query.where(or_(leads.c.owner_id == (scope.rep_id or ""), leads.c.owner_id.in_(team_reps)))
 
 
 def filtered(query: Select[Any], f: LeadFilter) -> Select[Any]:
@@ -143,10 +163,10 @@ def filtered(query: Select[Any], f: LeadFilter) -> Select[Any]:
     return query
 
 
-async def list_leads(session: AsyncSession, f: LeadFilter, who: Visibility | None,
+async def list_leads(session: AsyncSession, f: LeadFilter, scope: Scope,
                      after: tuple[datetime, str] | None, limit: int) -> list[Lead]:
     """Newest first, keyed by (created_at, id) so a page boundary never skips or repeats a lead."""
-    query = visible(filtered(select(leads), f), who)
+    query = visible(filtered(select(leads), f), scope)
     if after is not None:
         at, lead_id = after
         query = query.where(or_(leads.c.created_at < at, and_(leads.c.created_at == at, leads.c.id < lead_id)))
@@ -161,11 +181,7 @@ async def due_for_sla(session: AsyncSession, now: datetime, limit: int) -> list[
     return [r[0] for r in rows]
 
 
-def as_fields(lead: Lead) -> dict[str, Any]:
-    return asdict(lead.fields())
-
-
-async def funnel_rows(session: AsyncSession, start: datetime, end: datetime, who: Visibility | None) -> list[Any]:
+async def funnel_rows(session: AsyncSession, start: datetime, end: datetime, scope: Scope) -> list[FunnelRow]:
     names = ("status", "source", "owner_id", "territory_id", "created_at", "first_touched_at", "sla_breaches")
     query = select(*(leads.c[n] for n in names)).where(leads.c.created_at >= start, leads.c.created_at < end)
-    return list(await session.execute(visible(query, who)))
+    return [FunnelRow(**r._mapping) for r in await session.execute(visible(query, scope))]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from statistics import median
+
+from shared.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,13 @@ class Funnel:
     touched: int
     sla_breached: int
     sla_breach_rate: Decimal
+
+
+def period_window(period_from: date, period_to: date) -> tuple[datetime, datetime]:
+    """The days from `period_from` to `period_to`, both included, as [start, end) in UTC."""
+    if period_to < period_from:
+        raise InvalidInput("period_to", "the period ends before it starts")
+    return datetime.combine(period_from, time(), UTC), datetime.combine(period_to + timedelta(days=1), time(), UTC)
 
 
 def _rate(part: int, whole: int) -> Decimal:

@@ -5,6 +5,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from services.leads.domain.capture import Outcome
 from shared.errors import InvalidInput
 
 # Header spellings a CRM export or a hand-made sheet uses, after lower-casing and squeezing to underscores.
@@ -70,3 +71,18 @@ def row_fields(row: Sequence[str], columns: Mapping[int, str], width: int) -> di
     if len(row) != width:
         raise InvalidInput("row", f"expected {width} columns as in the header, found {len(row)}")
     return {field: row[i] for i, field in columns.items() if row[i].strip()}
+
+
+def raw_rows(batch: Sequence[tuple[int, list[str], str | None]], columns: Mapping[int, str], width: int,
+             source: str) -> tuple[list[tuple[int, dict[str, Any]]], list[Outcome]]:
+    """A batch of numbered sheet rows as raw lead fields; a row the sheet itself got wrong is rejected here."""
+    raws, rejected = [], []
+    for number, row, error in batch:
+        if error:
+            rejected.append(Outcome(number, "rejected", field="row", reason=error))
+            continue
+        try:
+            raws.append((number, {"source": source, **row_fields(row, columns, width)}))
+        except InvalidInput as exc:
+            rejected.append(Outcome(number, "rejected", field=exc.errors[0].field, reason=exc.errors[0].message))
+    return raws, rejected

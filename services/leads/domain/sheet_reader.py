@@ -87,7 +87,7 @@ class BodyStream(io.RawIOBase):
                 self._pending = memoryview(chunk)
         return bool(self._pending)
 
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # io hands a memoryview, typeshed says any buffer
         if not self._fill():
             return 0
         n = min(len(buffer), len(self._pending))

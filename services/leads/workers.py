@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from services.leads import commands
-from services.leads.db import org
-from services.leads.db import repository as repo
-from services.leads.domain import sla
-from shared.db.uow import UnitOfWork, UnitOfWorkFactory
+from services.leads import commands, queries
+from services.leads.settings import LeadsSettings
+from shared.db.uow import UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
@@ -26,36 +24,17 @@ async def sweep_once(uow_factory: UnitOfWorkFactory, *, batch: int = 200) -> int
     """Breach every lead overdue now (one transaction per lead); return how many were breached."""
     breached = 0
     while True:
-        async with uow_factory() as uow:
-            due = await repo.due_for_sla(uow.session, uow.clock.now(), batch)
+        due = await queries.due_for_sla(uow_factory(), batch)
         for lead_id in due:
-            async with uow_factory() as uow:
-                breached += await breach_lead(lead_id, uow)
+            breached += await commands.breach_sla(uow_factory(), lead_id)
         if len(due) < batch:
             return breached
 
 
-async def breach_lead(lead_id: str, uow: UnitOfWork) -> int:
-    before = await repo.get_lead(uow.session, lead_id, for_update=True)
-    now = uow.clock.now()
-    if not sla.is_breached(before, now):
-        return 0  # touched or swept meanwhile
-    policy = await org.load_policy(uow.session)
-    lead, facts = sla.breach(before, now)
-    facts[0].data["action"] = policy.breach_action
-    if policy.breach_action == "escalate":
-        lead = sla.escalate(lead, await org.manager_of(uow.session, lead.owner_id))
-        facts[0].data["escalated_to"] = lead.escalated_to
-    await commands.store(uow, before, lead, facts)
-    await uow.commit()
-    return 1
-
-
 async def sweep_sla(runtime: ServiceRuntime) -> None:
     """The worker (SPEC.workers): sweep, sleep, sweep; an error is logged and the next sweep tries again."""
-    settings = runtime.settings
-    pause = float(getattr(settings, "sla_sweep_seconds", 30.0))
-    batch = int(getattr(settings, "sla_sweep_batch", 200))
+    settings = cast(LeadsSettings, runtime.settings)
+    pause, batch = settings.sla_sweep_seconds, settings.sla_sweep_batch
     while True:
         try:
             count = await sweep_once(runtime.uow, batch=batch)
