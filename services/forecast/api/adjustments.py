@@ -12,7 +12,7 @@ from services.forecast.api.forecasts import adjustment_out
 from services.forecast.api.paging import page_of
 from services.forecast.api.schemas import AdjustmentIn, AdjustmentOut, Period
 from services.forecast.db import adjustments
-from services.forecast.reading import organisation
+from services.forecast.queries.forecasts import organisation
 from shared.errors import FieldError, ForbiddenError
 from shared.http.pagination import Cursor, Limit, Page
 

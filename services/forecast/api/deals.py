@@ -10,7 +10,7 @@ from services.forecast.db import queries
 from services.forecast.domain.explain import explain
 from services.forecast.domain.methods import Context, average_cycle
 from services.forecast.domain.periods import day_number, month_of
-from services.forecast.reading import organisation
+from services.forecast.queries.forecasts import organisation
 from shared.errors import NotFoundError
 
 router = APIRouter(prefix="/deals", tags=["deals"])

@@ -22,7 +22,7 @@ from services.forecast.api.schemas import (
 from services.forecast.db import adjustments
 from services.forecast.domain.report import Line
 from services.forecast.domain.rollup import attainment, coverage
-from services.forecast.reading import Question, forecast_lines, organisation, rolled_adjustments
+from services.forecast.queries.forecasts import Question, forecast_lines, organisation, rolled_adjustments
 from shared.crediting import attainment_percent
 from shared.errors import InvalidInput
 from shared.input_types import IsoTime

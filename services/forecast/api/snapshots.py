@@ -15,8 +15,8 @@ from services.forecast.api.paging import page_of
 from services.forecast.api.schemas import Method, Period, cents, ratio
 from services.forecast.db.models import snapshot_lines, snapshots
 from services.forecast.domain.accuracy import SnapshotLine, score
-from services.forecast.reading import Question, forecast_lines
-from services.forecast.snapshots import TakeSnapshots, take_snapshots
+from services.forecast.queries.forecasts import Question, forecast_lines
+from services.forecast.workers import TakeSnapshots, take_snapshots
 from shared.errors import InvalidInput
 from shared.events.types import Money
 from shared.http.pagination import Cursor, Limit, Page

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from services.forecast.db.models import snapshot_lines, snapshot_schedule_state, snapshots
 from services.forecast.domain.methods import METHODS
 from services.forecast.domain.report import Line
-from services.forecast.reading import Question, forecast_lines
+from services.forecast.queries.forecasts import Question, forecast_lines
 from services.forecast.settings import ForecastSettings
 from shared.db.uow import UnitOfWork
 from shared.db.upsert import insert_for

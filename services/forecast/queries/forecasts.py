@@ -26,7 +26,7 @@ from services.forecast.domain.periods import FiscalCalendar, day_number
 from services.forecast.domain.quotas import Quota, candidates, quota_for
 from services.forecast.domain.report import Line, Organisation, report
 from services.forecast.domain.rollup import Node, adjusted_teams
-from services.forecast.history import replay
+from services.forecast.queries.history import replay
 
 
 @dataclass(frozen=True)
