@@ -2,6 +2,8 @@
 adjustments and snapshots (kept in step with migrations/versions/)."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table, Text
 
 from shared.db.types import ExactDecimal, UtcDateTime
@@ -53,8 +55,7 @@ cycle_stats = Table(
 )
 
 
-
-def _grouped(name: str, *detail: Column, measures: tuple[Column, ...]) -> Table:
+def _grouped(name: str, *detail: Column[Any], measures: tuple[Column[Any], ...]) -> Table:
     keys = [Column("period", String(7), primary_key=True), Column("dimension", String(10), primary_key=True),
             Column("group_id", String(200), primary_key=True), Column("currency", String(3), primary_key=True)]
     return Table(name, metadata, *keys, *detail, *measures)
