@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +42,7 @@ def _banded(week: Any, bands: AgeBands) -> Any:
 
 def _exact(value: object, measure: str) -> Decimal:
     """SUM keeps the column's type (ExactDecimal reads it back exactly on both dialects); counts are integers."""
-    return Decimal(0) if value is None else Decimal(value)  # type: ignore[arg-type]
+    return Decimal(0) if value is None else Decimal(cast(Decimal, value))  # a Decimal or an int, as read
 
 
 async def stage_book(session: AsyncSession) -> dict[tuple[str, str], StageRecord]:
