@@ -121,7 +121,7 @@ async def adjust_forecast(uow: UnitOfWork, who: Principal, cmd: AdjustForecast) 
 
 @dataclass(frozen=True)
 class TakeSnapshots:
-    period: str
+    period: str | None = None  # None: the current fiscal quarter
     methods: tuple[str, ...] = METHODS
     trigger: Trigger = "demand"
 
@@ -131,16 +131,17 @@ async def take_snapshots(uow: UnitOfWork, cmd: TakeSnapshots, settings: Forecast
     """One snapshot per method: every rep's and team's forecast and closed won, committed with its event."""
     async with uow:
         taken_at = uow.clock.now()
+        period = cmd.period or settings.calendar.periods_of(taken_at.date())[1]
         # Snapshots keep the owner view: each deal counted once, so the reps' sum is the company's forecast.
         lines = {group_by: await forecast_lines(uow.session, Question(
-            cmd.period, group_by, taken_at, settings.calendar, settings.methods, crediting="owner"))
+            period, group_by, taken_at, settings.calendar, settings.methods, crediting="owner"))
             for group_by in ("rep", "team")}
-        out = [await _snapshot(uow, cmd, method, taken_at, lines) for method in cmd.methods]
+        out = [await _snapshot(uow, period, cmd.trigger, method, taken_at, lines) for method in cmd.methods]
         await uow.commit()
     return out
 
 
-async def _snapshot(uow: UnitOfWork, cmd: TakeSnapshots, method: str, taken_at: datetime,
+async def _snapshot(uow: UnitOfWork, period: str, trigger: Trigger, method: str, taken_at: datetime,
                     lines: dict[str, list[Line]]) -> Snapshot:
     rows = [SnapshotLineRow(group_by, ln.group, ln.currency, ln.figures.forecast(method).quantize(Decimal("0.01")),
                             ln.figures.closed_won)
@@ -150,11 +151,11 @@ async def _snapshot(uow: UnitOfWork, cmd: TakeSnapshots, method: str, taken_at: 
         if row.dimension == "rep":  # the total is the reps' sum (teams would count a rep once per level)
             totals[row.currency] = totals.get(row.currency, Decimal(0)) + row.forecast
     wire = {c: format(v, "f") for c, v in totals.items()}
-    snapshot = Snapshot(str(uuid.uuid4()), cmd.period, method, taken_at, cmd.trigger, wire)
+    snapshot = Snapshot(str(uuid.uuid4()), period, method, taken_at, trigger, wire)
     await snapshots.add(uow.session, snapshot, rows)
     await uow.emit(SNAPSHOT_TAKEN, subject=snapshot.snapshot_id, sequence=1, data=ev.ForecastSnapshotTaken(
-        snapshot_id=snapshot.snapshot_id, period=cmd.period, method=method, taken_at=taken_at,
-        totals=dict(wire), trigger=cmd.trigger))
+        snapshot_id=snapshot.snapshot_id, period=period, method=method, taken_at=taken_at,
+        totals=dict(wire), trigger=trigger))
     return snapshot
 
 
@@ -167,8 +168,7 @@ async def take_due_snapshots(uow: UnitOfWork, settings: ForecastSettings) -> lis
         last = await snapshots.claim_schedule(uow.session)
         if last is not None and now - last < timedelta(days=settings.snapshot_every_days):
             return []
-        quarter = settings.calendar.periods_of(now.date())[1]
-        out = await take_snapshots(uow, TakeSnapshots(quarter, trigger="schedule"), settings)
+        out = await take_snapshots(uow, TakeSnapshots(trigger="schedule"), settings)
         await snapshots.mark_scheduled(uow.session, now)
         await uow.commit()
     return out

@@ -13,7 +13,6 @@ from services.forecast.api.deps import Now, Settings
 from services.forecast.api.schemas import Method, Period, cents, ratio
 from services.forecast.db.snapshots import Snapshot
 from services.forecast.queries.snapshots import accuracy, snapshots_of
-from shared.errors import InvalidInput
 from shared.events.types import Money
 from shared.http.deps import Feeder, Reader, Uow
 from shared.http.pagination import Cursor, Limit, Page, Position, decode_cursor, encode_cursor
@@ -73,12 +72,11 @@ class AccuracyOut(BaseModel):
 
 
 @router.post("/snapshots", status_code=status.HTTP_201_CREATED, response_model=list[SnapshotOut])
-async def snapshot_now(body: SnapshotIn, uow: Uow, who: Feeder, settings: Settings, clock: Now) -> list[SnapshotOut]:
+async def snapshot_now(body: SnapshotIn, uow: Uow, who: Feeder, settings: Settings) -> list[SnapshotOut]:
     """`period` defaults to the current quarter of forecast's FiscalCalendar (the calendar quarter with the default
     January start of the fiscal year)."""
-    period = body.period or settings.calendar.periods_of(clock.now().date())[1]
-    taken = await commands.take_snapshots(uow, commands.TakeSnapshots(period, tuple(dict.fromkeys(body.methods))),
-                                          settings)
+    taken = await commands.take_snapshots(uow, commands.TakeSnapshots(
+        body.period, tuple(dict.fromkeys(body.methods))), settings)
     return [snapshot_out(s) for s in taken]
 
 
@@ -96,13 +94,10 @@ async def list_snapshots(uow: Uow, who: Reader, period: Annotated[Period, Query(
 async def read_accuracy(uow: Uow, who: Feeder, settings: Settings, clock: Now,
                         period: Annotated[Period, Query()]) -> AccuracyOut:
     """Each method's snapshots of an ended period against what closed won, per week before its end."""
-    end = settings.calendar.bounds(period)[1]
-    if end >= clock.now().date():
-        raise InvalidInput("period", f"{period} has not ended yet (it ends on {end})")
     items = [ScoreOut(method=s.method, weeks_before_end=s.weeks_before_end, group_by=s.dimension,
                       bias=cents(s.bias), mean_absolute_error=cents(s.mean_absolute_error),
                       absolute_percentage_error=ratio(s.absolute_percentage_error),
                       groups=[GroupErrorOut(group=g.group, currency=g.currency, forecast=g.forecast, actual=g.actual,
                                             error=g.error) for g in s.groups])
-             for s in await accuracy(uow, period, end, settings, clock.now())]
+             for s in await accuracy(uow, period, settings, clock.now())]
     return AccuracyOut(period=period, items=items)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.forecast.db import org, queries
+from services.forecast.db import org, projection, queries
 from services.forecast.domain.access import may_see_rep
 from services.forecast.domain.deals import DealState
 from services.forecast.domain.explain import MethodAnswer, explain
@@ -25,7 +25,7 @@ class DealForecast:
 async def deal_forecast(uow: UnitOfWork, who: Principal, deal_id: str, settings: MethodSettings,
                         today: datetime) -> DealForecast:
     async with uow:
-        deal = await queries.find_deal(uow.session, deal_id)
+        deal = await projection.load_deal(uow.session, deal_id)
         found = await org.organisation(uow.session) if deal is not None else None
         if deal is None or found is None or not may_see_rep(scope_of(who, found.team_parent), deal.owner_id, found):
             raise NotFoundError(f"deal {deal_id} has no forecast you may see")
