@@ -35,7 +35,7 @@ from services.forecast.domain.cells import Cell, cells_of, fold
 from services.forecast.domain.deals import DealState
 from services.forecast.domain.methods import MethodSettings
 from services.forecast.domain.periods import FiscalCalendar
-from services.forecast.reading import Question, forecast_lines
+from services.forecast.queries.forecasts import Question, forecast_lines
 from shared.clock import FixedClock
 from shared.db.engine import make_engine, make_session_factory
 from shared.db.migrate import upgrade_to_head

@@ -9,7 +9,7 @@ from services.forecast import handlers
 from services.forecast.api import adjustments, deals, forecasts, snapshots
 from services.forecast.db.models import metadata
 from services.forecast.settings import ForecastSettings
-from services.forecast.snapshots import snapshot_schedule
+from services.forecast.workers import snapshot_schedule
 from shared.clock import Clock
 from shared.http.app import create_service_app
 from shared.messaging.embedded import EmbeddedBus

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.forecast.snapshots import take_scheduled_snapshots
+from services.forecast.workers import take_scheduled_snapshots
 from shared.clock import FixedClock
 from shared.testing import auth_headers, eventually
 from shared.testing.backends import Backend

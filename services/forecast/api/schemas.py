@@ -1,12 +1,14 @@
 """Request and response bodies of the forecast API."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from services.forecast.db.adjustments import Adjustment
 from services.forecast.domain.periods import PERIOD_RULE, is_period
 from shared.events.types import Currency, Money
 from shared.events.types import Period as PeriodText
@@ -46,6 +48,10 @@ class AdjustmentOut(BaseModel):
     note: str
     adjusted_by: str
     created_at: datetime
+
+
+def adjustment_out(adjustment: Adjustment) -> AdjustmentOut:
+    return AdjustmentOut(group=adjustment.group_id, **{k: v for k, v in asdict(adjustment).items() if k != "group_id"})
 
 
 class ForecastRow(BaseModel):

@@ -1,8 +1,11 @@
 """Forecast's tables: the deal projection, its aggregate rows, win records, org copies, quotas, history,
-adjustments and snapshots (kept in step with migrations/versions/)."""
+adjustments and snapshots (kept in step with migrations/versions/: what the migrations make is what
+production has; unbounded text is `String()`, a VARCHAR without length, as 0001 created it)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table, Text
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table
 
 from shared.db.types import ExactDecimal, UtcDateTime
 
@@ -53,8 +56,7 @@ cycle_stats = Table(
 )
 
 
-
-def _grouped(name: str, *detail: Column, measures: tuple[Column, ...]) -> Table:
+def _grouped(name: str, *detail: Column[Any], measures: tuple[Column[Any], ...]) -> Table:
     keys = [Column("period", String(7), primary_key=True), Column("dimension", String(10), primary_key=True),
             Column("group_id", String(200), primary_key=True), Column("currency", String(3), primary_key=True)]
     return Table(name, metadata, *keys, *detail, *measures)
@@ -102,7 +104,7 @@ territories = Table(
     Column("territory_id", String(ID), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("parent_id", String(ID)),
-    Column("rep_ids", Text, nullable=False),  # JSON list
+    Column("rep_ids", String(), nullable=False),  # JSON list
     Column("deleted", Boolean, nullable=False),
 )
 
@@ -112,7 +114,7 @@ event_history = Table(
     Column("occurred_at", UtcDateTime(), nullable=False, index=True),
     Column("event_type", String(100), nullable=False),
     Column("subject", String(200), nullable=False),
-    Column("payload", Text, nullable=False),
+    Column("payload", String(), nullable=False),
 )
 
 adjustments = Table(
@@ -125,7 +127,7 @@ adjustments = Table(
     Column("method", String(16), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("amount", ExactDecimal(20, 2), nullable=False),
-    Column("note", Text, nullable=False),
+    Column("note", String(), nullable=False),
     Column("adjusted_by", String(200), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
 )
@@ -137,7 +139,7 @@ snapshots = Table(
     Column("method", String(16), nullable=False),
     Column("taken_at", UtcDateTime(), nullable=False),
     Column("trigger", String(10), nullable=False),  # demand | schedule
-    Column("totals", Text, nullable=False),  # JSON {currency: forecast}
+    Column("totals", String(), nullable=False),  # JSON {currency: forecast}
 )
 
 snapshot_lines = Table(

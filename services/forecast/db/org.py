@@ -9,6 +9,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.forecast.db.models import quotas, reps, teams, territories
+from services.forecast.domain.report import Organisation
 from shared.db.upsert import insert_for
 
 
@@ -64,3 +65,9 @@ async def quotas_in(session: AsyncSession, periods: set[str]) -> dict[str, dict[
     for r in (await session.execute(select(quotas).where(quotas.c.period.in_(periods)))).all():
         out.setdefault(r.rep_id, {})[r.period] = (r.amount, r.currency)
     return out
+
+
+async def organisation(session: AsyncSession) -> Organisation:
+    """Today's organisation: each rep's team, the team tree and the live territory tree with its reps."""
+    parents, territory_reps = await territory_tree(session)
+    return Organisation(await team_of_reps(session), await team_parents(session), parents, territory_reps)

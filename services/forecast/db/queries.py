@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.forecast.db.models import cycle_stats, forecast_deals, stage_records
-from services.forecast.db.projection import LAYOUT, deal_of
+from services.forecast.db.models import cycle_stats, stage_records
+from services.forecast.db.projection import LAYOUT
 from services.forecast.domain.ages import FUTURE, OLD, YOUNG, AgeBands
 from services.forecast.domain.cells import AGES
-from services.forecast.domain.deals import DealState
 from services.forecast.domain.methods import Record, StageRecord
 
 
@@ -42,7 +41,7 @@ def _banded(week: Any, bands: AgeBands) -> Any:
 
 def _exact(value: object, measure: str) -> Decimal:
     """SUM keeps the column's type (ExactDecimal reads it back exactly on both dialects); counts are integers."""
-    return Decimal(0) if value is None else Decimal(value)  # type: ignore[arg-type]
+    return Decimal(0) if value is None else Decimal(cast(Decimal, value))  # a Decimal or an int, as read
 
 
 async def stage_book(session: AsyncSession) -> dict[tuple[str, str], StageRecord]:
@@ -54,7 +53,3 @@ async def won_cycles(session: AsyncSession) -> tuple[int, int]:
     row = (await session.execute(select(cycle_stats).where(cycle_stats.c.scope == "all"))).first()
     return (row.cycle_days, row.won_deals) if row else (0, 0)
 
-
-async def find_deal(session: AsyncSession, deal_id: str) -> DealState | None:
-    row = (await session.execute(select(forecast_deals).where(forecast_deals.c.deal_id == deal_id))).first()
-    return deal_of(dict(row._mapping)) if row else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from services.forecast.domain.ages import band_value
 
@@ -81,7 +82,7 @@ class Figures:
     def forecast(self, method: str) -> Decimal:
         if method == "category":
             return self.categories["commit"]
-        return getattr(self, method)  # type: ignore[no-any-return]
+        return cast(Decimal, getattr(self, method))  # weighted, historical or cycle_length
 
     def __add__(self, other: Figures) -> Figures:
         cats = {k: self.categories[k] + other.categories[k] for k in self.categories}

@@ -19,10 +19,6 @@ class Organisation:
     territory_parent: Mapping[str, str | None] = field(default_factory=dict)
     territory_reps: Mapping[str, list[str]] = field(default_factory=dict)
 
-    def teams_under(self, team_ids: frozenset[str]) -> set[str]:
-        """The teams themselves and every team below them."""
-        return {t for t in self.team_parent if set(ancestors(t, self.team_parent)) & team_ids} | set(team_ids)
-
     def reps_in(self, team_ids: set[str]) -> set[str]:
         return {rep for rep, team in self.team_of.items() if team in team_ids}
 

@@ -1,5 +1,5 @@
 """Answering forecast questions: the live aggregate rows (or a replay of the event history for `as_of`)
-through the domain's methods, rollups and quota."""
+through the domain's methods, rollups and quota; what the caller may see of them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.forecast.db import adjustments, queries
 from services.forecast.db import org as org_db
+from services.forecast.db.adjustments import Adjustment
+from services.forecast.domain.access import visible_groups
 from services.forecast.domain.ages import age_bands
 from services.forecast.domain.cells import AGES, STAGES, TOTALS
 from services.forecast.domain.methods import (
@@ -26,7 +28,10 @@ from services.forecast.domain.periods import FiscalCalendar, day_number
 from services.forecast.domain.quotas import Quota, candidates, quota_for
 from services.forecast.domain.report import Line, Organisation, report
 from services.forecast.domain.rollup import Node, adjusted_teams
-from services.forecast.history import replay
+from services.forecast.queries.history import replay
+from shared.db.uow import UnitOfWork
+from shared.http.auth import Principal
+from shared.visibility import scope_of
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,6 @@ class State:
     organisation: Organisation | None = None  # None: today's (from the database)
 
 
-async def organisation(session: AsyncSession) -> Organisation:
-    parents, territory_reps = await org_db.territory_tree(session)
-    return Organisation(await org_db.team_of_reps(session), await org_db.team_parents(session), parents,
-                        territory_reps)
-
-
 async def live_state(session: AsyncSession, months: list[str], dimension: str, q: Question) -> State:
     cycles = await queries.won_cycles(session)
     cap = Decimal(q.settings.cycle_cap_percent) / 100
@@ -104,11 +103,12 @@ async def forecast_lines(session: AsyncSession, q: Question) -> list[Line]:
              else await live_state(session, months, dimension, q))
     ctx = context(state, q)
     leaves: dict[tuple[str, str], Figures] = {k: figures(rows, ctx) for k, rows in group_rows(state.records).items()}
-    return report(leaves, q.group_by, state.organisation or await organisation(session), state.quotas)
+    return report(leaves, q.group_by, state.organisation or await org_db.organisation(session), state.quotas)
 
 
 async def rolled_adjustments(session: AsyncSession, q: Question, teams: list[Line],
-                             latest: dict[tuple[str, str], dict], org: Organisation) -> dict[tuple[str, str], Decimal]:
+                             latest: dict[tuple[str, str], Adjustment],
+                             org: Organisation) -> dict[tuple[str, str], Decimal]:
     """A team's adjusted forecast rolled up from the adjustments of its sub-teams and reps (its own wins)."""
     reps = await forecast_lines(session, replace(q, group_by="rep"))
     rep_latest = await adjustments.latest(session, q.period, "rep", q.method or "weighted")
@@ -118,8 +118,8 @@ async def rolled_adjustments(session: AsyncSession, q: Question, teams: list[Lin
                                          for ln in teams if ln.currency == currency}
         forecast |= {("rep", ln.group): _cents(ln.figures.forecast(q.method or "weighted"))
                      for ln in reps if ln.currency == currency}
-        adjusted: dict[Node, Decimal] = {("team", g): a["amount"] for (g, c), a in latest.items() if c == currency}
-        adjusted |= {("rep", g): a["amount"] for (g, c), a in rep_latest.items() if c == currency}
+        adjusted: dict[Node, Decimal] = {("team", g): a.amount for (g, c), a in latest.items() if c == currency}
+        adjusted |= {("rep", g): a.amount for (g, c), a in rep_latest.items() if c == currency}
         for team, amount in adjusted_teams(forecast, adjusted, org.team_parent, org.team_of).items():
             out[(team, currency)] = amount
     return out
@@ -127,3 +127,22 @@ async def rolled_adjustments(session: AsyncSession, q: Question, teams: list[Lin
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class ForecastAnswer:
+    """The lines the caller may see, with each group's latest adjustment and (teams) the adjustments rolled up."""
+
+    lines: list[Line]
+    latest: dict[tuple[str, str], Adjustment]
+    rolled: dict[tuple[str, str], Decimal]
+
+
+async def read_forecast(uow: UnitOfWork, who: Principal, q: Question) -> ForecastAnswer:
+    async with uow:
+        org = await org_db.organisation(uow.session)
+        visible = visible_groups(scope_of(who, org.team_parent), who.has_any("manager"), q.group_by, org)
+        found = await forecast_lines(uow.session, q)
+        latest = await adjustments.latest(uow.session, q.period, q.group_by, q.method or "weighted")
+        rolled = await rolled_adjustments(uow.session, q, found, latest, org) if q.group_by == "team" else {}
+    return ForecastAnswer([ln for ln in found if visible is None or ln.group in visible], latest, rolled)

@@ -1,20 +1,46 @@
 """The stored event history replayed up to an instant: deals (through the live projection's rules), quotas
-and the organisation as they stood then (point-in-time forecasts, `as_of`)."""
+and the organisation as they stood then (point-in-time forecasts, `as_of`); and pipeline's deal events in
+forecast's terms (each payload becomes a DealChange for the domain), which the deal handler uses too."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.forecast.changes import DEAL_EVENTS, change_of
-from services.forecast.db.models import event_history
+from services.forecast.db import history
+from services.forecast.domain.deals import DealChange
 from services.forecast.domain.quotas import Quota
 from services.forecast.domain.report import Organisation
 from services.forecast.domain.transitions import Book
-from shared.events import CloudEvent, decode_event
+from shared.events import CloudEvent
 from shared.events import catalog as ev
+
+DEAL_EVENTS = {
+    "coxswain.deal.created.v1": "created",
+    "coxswain.deal.stage_changed.v1": "stage_changed",
+    "coxswain.deal.updated.v1": "updated",
+    "coxswain.deal.closed.v1": "closed",
+    "coxswain.deal.reopened.v1": "reopened",
+}
+
+
+def change_of(event: CloudEvent) -> DealChange:
+    """The fields the event states (the catalog's typed fields only; what a field left out does not say)."""
+    data = event.data
+    values: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"splits"})
+    if "forecast_category" in values:
+        values["category"] = values.pop("forecast_category")
+    if isinstance(data, ev.DealStageChanged):
+        values["stage_id"] = data.to_stage_id
+    if isinstance(data, ev.DealClosed):
+        values["status"] = data.outcome
+    stated: list[ev.Split] | None = getattr(data, "splits", None)
+    if stated is not None:
+        values["splits"] = tuple((s.rep_id, s.percent) for s in stated)
+    values["at"] = getattr(data, "changed_at", None) or getattr(data, "reopened_at", None) or event.time
+    return DealChange(DEAL_EVENTS[event.type], data.deal_id, event.sequence, values)
 
 
 @dataclass
@@ -51,8 +77,6 @@ class Past:
 async def replay(session: AsyncSession, as_of: datetime) -> Past:
     """Every kept event with a time up to `as_of`, in the order they happened."""
     past = Past()
-    stmt = select(event_history.c.payload).where(event_history.c.occurred_at <= as_of).order_by(
-        event_history.c.occurred_at, event_history.c.id)
-    for payload in (await session.execute(stmt)).scalars():
-        past.take(decode_event(payload.encode()))
+    for event in await history.events_until(session, as_of):
+        past.take(event)
     return past

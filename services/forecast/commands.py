@@ -1,0 +1,174 @@
+"""Forecast's write use cases: each opens the unit of work (or joins the consumer's), loads through db/, lets
+the domain decide, saves through db/ and commits. Routes, handlers and the snapshot schedule call these."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from services.forecast.db import history, org, snapshots
+from services.forecast.db import projection as db
+from services.forecast.db.adjustments import Adjustment
+from services.forecast.db.adjustments import add as add_adjustment
+from services.forecast.db.snapshots import Snapshot, SnapshotLineRow
+from services.forecast.domain.access import visible_groups
+from services.forecast.domain.deals import DealChange, apply
+from services.forecast.domain.methods import METHODS
+from services.forecast.domain.report import Line
+from services.forecast.domain.transitions import effects
+from services.forecast.queries.forecasts import Question, forecast_lines
+from services.forecast.settings import ForecastSettings
+from shared.db.uow import UnitOfWork, command
+from shared.errors import FieldError, ForbiddenError
+from shared.events import CloudEvent
+from shared.events import catalog as ev
+from shared.http.auth import Principal
+from shared.visibility import scope_of
+
+SNAPSHOT_TAKEN = "coxswain.forecast.snapshot_taken.v1"
+Trigger = Literal["demand", "schedule"]
+
+
+@command
+async def project_deal(uow: UnitOfWork, change: DealChange, fact: CloudEvent) -> None:
+    """A deal's old contribution out of the aggregate rows, its new one in (UnknownDeal: never created)."""
+    async with uow:
+        before = await db.load_deal(uow.session, change.deal_id)
+        after = apply(before, change)
+        if after is None:  # the same fact again (another event id, an older sequence): nothing changes
+            return
+        fx = effects(before, after)
+        await db.save_deal(uow.session, after)
+        await db.add_cells(uow.session, fx.cells)
+        if fx.uncount:
+            await db.count_outcome(uow.session, fx.uncount, -1)
+        await db.remember_stage(uow.session, after)
+        if fx.count:
+            await db.count_outcome(uow.session, fx.count, 1)
+        await history.keep(uow.session, fact)
+        await uow.commit()
+
+
+@command
+async def record_quota(uow: UnitOfWork, quota: ev.QuotaSet, fact: CloudEvent) -> None:
+    async with uow:
+        await org.set_quota(uow.session, quota.rep_id, quota.period, quota.amount, quota.currency)
+        await history.keep(uow.session, fact)
+        await uow.commit()
+
+
+@command
+async def remember_rep(uow: UnitOfWork, rep: ev.RepUpserted, fact: CloudEvent) -> None:
+    async with uow:
+        await org.upsert_rep(uow.session, rep.rep_id, rep.name, rep.team_id, rep.active)
+        await history.keep(uow.session, fact)
+        await uow.commit()
+
+
+@command
+async def remember_team(uow: UnitOfWork, team: ev.TeamUpserted, fact: CloudEvent) -> None:
+    async with uow:
+        await org.upsert_team(uow.session, team.team_id, team.name, team.manager_rep_id, team.parent_team_id)
+        await history.keep(uow.session, fact)
+        await uow.commit()
+
+
+@command
+async def remember_territory(uow: UnitOfWork, territory: ev.TerritoryUpserted, fact: CloudEvent) -> None:
+    async with uow:
+        await org.upsert_territory(uow.session, territory.territory_id, territory.name, territory.parent_id,
+                                   territory.rep_ids)
+        await history.keep(uow.session, fact)
+        await uow.commit()
+
+
+@command
+async def forget_territory(uow: UnitOfWork, territory_id: str, fact: CloudEvent) -> None:
+    async with uow:
+        await org.delete_territory(uow.session, territory_id)
+        await history.keep(uow.session, fact)
+        await uow.commit()
+
+
+@dataclass(frozen=True)
+class AdjustForecast:
+    period: str
+    group_by: str
+    group: str
+    method: str
+    currency: str
+    amount: Decimal
+    note: str
+
+
+@command
+async def adjust_forecast(uow: UnitOfWork, who: Principal, cmd: AdjustForecast) -> Adjustment:
+    """A manager overrides their own teams' or reps' forecast (admin and ops anyone's), with a note; all kept."""
+    async with uow:
+        found = await org.organisation(uow.session)
+        visible = visible_groups(scope_of(who, found.team_parent), who.has_any("manager"), cmd.group_by, found)
+        if visible is not None and cmd.group not in visible:
+            raise ForbiddenError("a manager adjusts their own teams and their reps",
+                                 [FieldError("group", f"{cmd.group} is not in your teams")])
+        adjustment = Adjustment(str(uuid.uuid4()), cmd.period, cmd.group_by, cmd.group, cmd.method, cmd.currency,
+                                cmd.amount, cmd.note, who.sub, uow.clock.now())
+        await add_adjustment(uow.session, adjustment)
+        await uow.commit()
+    return adjustment
+
+
+@dataclass(frozen=True)
+class TakeSnapshots:
+    period: str | None = None  # None: the current fiscal quarter
+    methods: tuple[str, ...] = METHODS
+    trigger: Trigger = "demand"
+
+
+@command
+async def take_snapshots(uow: UnitOfWork, cmd: TakeSnapshots, settings: ForecastSettings) -> list[Snapshot]:
+    """One snapshot per method: every rep's and team's forecast and closed won, committed with its event."""
+    async with uow:
+        taken_at = uow.clock.now()
+        period = cmd.period or settings.calendar.periods_of(taken_at.date())[1]
+        # Snapshots keep the owner view: each deal counted once, so the reps' sum is the company's forecast.
+        lines = {group_by: await forecast_lines(uow.session, Question(
+            period, group_by, taken_at, settings.calendar, settings.methods, crediting="owner"))
+            for group_by in ("rep", "team")}
+        out = [await _snapshot(uow, period, cmd.trigger, method, taken_at, lines) for method in cmd.methods]
+        await uow.commit()
+    return out
+
+
+async def _snapshot(uow: UnitOfWork, period: str, trigger: Trigger, method: str, taken_at: datetime,
+                    lines: dict[str, list[Line]]) -> Snapshot:
+    rows = [SnapshotLineRow(group_by, ln.group, ln.currency, ln.figures.forecast(method).quantize(Decimal("0.01")),
+                            ln.figures.closed_won)
+            for group_by, found in lines.items() for ln in found]
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        if row.dimension == "rep":  # the total is the reps' sum (teams would count a rep once per level)
+            totals[row.currency] = totals.get(row.currency, Decimal(0)) + row.forecast
+    wire = {c: format(v, "f") for c, v in totals.items()}
+    snapshot = Snapshot(str(uuid.uuid4()), period, method, taken_at, trigger, wire)
+    await snapshots.add(uow.session, snapshot, rows)
+    await uow.emit(SNAPSHOT_TAKEN, subject=snapshot.snapshot_id, sequence=1, data=ev.ForecastSnapshotTaken(
+        snapshot_id=snapshot.snapshot_id, period=period, method=method, taken_at=taken_at,
+        totals=dict(wire), trigger=trigger))
+    return snapshot
+
+
+@command
+async def take_due_snapshots(uow: UnitOfWork, settings: ForecastSettings) -> list[Snapshot]:
+    """When the last scheduled snapshot is `snapshot_every_days` old (or there is none), snapshot the current
+    fiscal quarter; replicas take turns on the schedule's locked row, so one takes them and the others find it done."""
+    async with uow:
+        now = uow.clock.now()
+        last = await snapshots.claim_schedule(uow.session)
+        if last is not None and now - last < timedelta(days=settings.snapshot_every_days):
+            return []
+        out = await take_snapshots(uow, TakeSnapshots(trigger="schedule"), settings)
+        await snapshots.mark_scheduled(uow.session, now)
+        await uow.commit()
+    return out
