@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from services.compensation import ledger_commands as ledger
+from services.compensation.commands import ledger
+from services.compensation.commands.ledger import Cause
 from services.compensation.db import ledger_repo as repo
 from services.compensation.db import org
 from services.compensation.domain import deals
-from services.compensation.ledger_commands import Cause
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent, PoisonEvent
 from shared.events import catalog as ev

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.compensation import inquiry_commands as commands
 from services.compensation.api.access import ensure_sees_rep, visible_reps
 from services.compensation.api.deps import Ops, Reader, Uow
+from services.compensation.commands import inquiries as commands
 from services.compensation.db import inquiries_repo as repo
 from shared.errors import NotFoundError
 from shared.events.types import Money

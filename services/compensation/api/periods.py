@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.compensation import period_commands
 from services.compensation.api.deps import Ops, Reader, Uow
 from services.compensation.api.schemas import PeriodOut
+from services.compensation.commands import periods as period_commands
 from services.compensation.db import statements_repo
 from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from services.compensation import plan_commands as commands
 from services.compensation.api.deps import Ops, Reader, Uow
 from services.compensation.api.paging import page_of
 from services.compensation.api.schemas import (
@@ -18,8 +17,9 @@ from services.compensation.api.schemas import (
     SimulationRowOut,
     zero,
 )
+from services.compensation.commands import plans as commands
 from services.compensation.db import plans_repo
-from services.compensation.simulation_queries import simulate_plan
+from services.compensation.queries.simulation import simulate_plan
 from shared.http.ids import PathId
 from shared.http.pagination import Cursor, Limit, Page, after_id, encode_cursor
 

@@ -5,11 +5,12 @@ from datetime import date
 
 from fastapi import APIRouter
 
-from services.compensation import period_commands, plan_commands
 from services.compensation.api.access import ensure_sees_rep
 from services.compensation.api.deps import Ops, Reader, RepId, Uow
 from services.compensation.api.paging import page_of
 from services.compensation.api.schemas import DrawIn, DrawOut, QuotaIn, QuotaOut, RateIn, RateOut
+from services.compensation.commands import periods as period_commands
+from services.compensation.commands import plans as plan_commands
 from services.compensation.db import ledger_repo, plans_repo, statements_repo
 from shared.errors import InvalidInput, NotFoundError
 from shared.events.types import Currency

@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Response
 
-from services.compensation import ledger_commands as ledger
 from services.compensation.api.access import ensure_sees_rep, ensure_sees_team
 from services.compensation.api.deps import Reader, Uow
 from services.compensation.api.schemas import (
@@ -22,6 +21,7 @@ from services.compensation.api.schemas import (
     TeamRowOut,
     TeamStatementOut,
 )
+from services.compensation.commands import ledger
 from services.compensation.db import ledger_repo, org, statements_repo
 from services.compensation.domain.commission import attainment_percent
 from services.compensation.domain.periods import kind_of

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from services.compensation import ledger_commands as ledger
+from services.compensation.commands import ledger
 from services.compensation.db import ledger_repo, statements_repo
 from services.compensation.domain.draws import DrawKind, settle_draw
 from services.compensation.domain.periods import kind_of

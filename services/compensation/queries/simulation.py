@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from services.compensation import ledger_commands as ledger
+from services.compensation.commands import ledger
 from services.compensation.db import ledger_repo, plans_repo
 from services.compensation.domain.periods import kind_of
 from services.compensation.domain.plans import parse_terms

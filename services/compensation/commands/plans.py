@@ -8,11 +8,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from services.compensation import ledger_commands as ledger
+from services.compensation.commands import ledger
+from services.compensation.commands.ledger import Cause
 from services.compensation.db import plans_repo
 from services.compensation.domain.periods import kind_of
 from services.compensation.domain.plans import parse_terms
-from services.compensation.ledger_commands import Cause
 from shared.db.uow import UnitOfWork
 from shared.errors import ConflictError, NotFoundError
 from shared.events import catalog as ev
