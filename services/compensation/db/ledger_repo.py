@@ -13,6 +13,7 @@ from services.compensation.db.models import commission_lines, credits, deals, ex
 from services.compensation.domain.calculation import Line
 from services.compensation.domain.deals import DealFacts, Splits
 from services.compensation.domain.recalculation import CALCULATED_KINDS, LedgerLine
+from shared.db.paging import Window, keyset_window
 from shared.db.upsert import insert_for
 
 
@@ -70,11 +71,23 @@ async def credits_of(session: AsyncSession, deal_id: str) -> list[Credit]:
     return [_credit(r) for r in await session.execute(stmt)]
 
 
-async def pending(session: AsyncSession, rep_id: str | None = None) -> list[dict[str, Any]]:
-    stmt = select(credits).where(credits.c.status == "pending").order_by(credits.c.deal_id, credits.c.rep_id)
-    if rep_id:
-        stmt = stmt.where(credits.c.rep_id == rep_id)
-    return [dict(r._mapping) for r in await session.execute(stmt)]
+@dataclass(frozen=True)
+class PendingCredit:
+    deal_id: str
+    rep_id: str
+    reason: str | None
+    since: datetime
+
+
+async def pending(session: AsyncSession, rep_ids: list[str] | None, after: tuple[str, str] | None,
+                  limit: int) -> Window[PendingCredit]:
+    """A page of the credits that wait (for a plan, a quota or a rate), by deal and rep; rep_ids None: everyone's."""
+    stmt = select(credits).where(credits.c.status == "pending")
+    if rep_ids is not None:
+        stmt = stmt.where(credits.c.rep_id.in_(rep_ids))
+    found = await keyset_window(session, stmt, [credits.c.deal_id, credits.c.rep_id], after, limit)
+    return Window([PendingCredit(r.deal_id, r.rep_id, r.reason, r.updated_at) for r in found.rows],
+                  found.next_after)
 
 
 async def save_credit(session: AsyncSession, values: dict[str, Any]) -> None:
@@ -117,10 +130,19 @@ async def put_rate(session: AsyncSession, base: str, quote: str, day: date, rate
     await session.execute(stmt.on_conflict_do_update(index_elements=["base", "quote", "effective_on"], set_=values))
 
 
-async def list_rates(session: AsyncSession, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
-    stmt = select(exchange_rates).order_by(exchange_rates.c.base, exchange_rates.c.quote,
-                                           exchange_rates.c.effective_on).offset(offset).limit(limit)
-    return [dict(r._mapping) for r in await session.execute(stmt)]
+@dataclass(frozen=True)
+class Rate:
+    base: str
+    quote: str
+    effective_on: date
+    rate: Decimal
+
+
+async def list_rates(session: AsyncSession, after: tuple[str, str, date] | None, limit: int) -> Window[Rate]:
+    """A page of every rate, by base, quote and effective date."""
+    r = exchange_rates.c
+    found = await keyset_window(session, select(exchange_rates), [r.base, r.quote, r.effective_on], after, limit)
+    return Window([Rate(x.base, x.quote, x.effective_on, x.rate) for x in found.rows], found.next_after)
 
 
 async def closed_periods(session: AsyncSession) -> set[str]:
