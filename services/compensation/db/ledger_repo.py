@@ -149,11 +149,6 @@ async def closed_periods(session: AsyncSession) -> set[str]:
     return set((await session.execute(select(periods.c.period))).scalars())
 
 
-async def credit_status(session: AsyncSession, deal_id: str, rep_id: str) -> str | None:
-    stmt = select(credits.c.status).where(credits.c.deal_id == deal_id, credits.c.rep_id == rep_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 @dataclass(frozen=True)
 class PeriodCredit:
     """A paid credit of a rep's quota period with the deal facts the calculation needs."""
