@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from services.compensation.db import ledger_repo as repo
 from services.compensation.db import plans_repo
@@ -62,8 +61,9 @@ async def _credit_deal(uow: UnitOfWork, deal_id: str) -> set[RepPeriod]:
         assert deal is not None
         credit = await _credit(uow, deal, rep_id, percent, numbers.get(rep_id, 1))
         await repo.save_credit(uow.session, credit)
-        if credit["status"] == "paid":
-            touched.add((rep_id, credit["quota_period"]))
+        quota_period = credit["quota_period"]
+        if credit["status"] == "paid" and quota_period is not None:  # a paid credit always has its quota period
+            touched.add((rep_id, quota_period))
     return touched
 
 
@@ -73,23 +73,24 @@ def _why_not(deal: repo.Deal | None) -> str:
 
 
 async def _credit(uow: UnitOfWork, deal: repo.Deal, rep_id: str, percent: Decimal,
-                  credit_no: int) -> dict[str, Any]:
+                  credit_no: int) -> repo.CreditValues:
     """One rep's credit on a won deal: paid (counted in a quota period) or pending with what it waits for."""
     assert deal.closed_at is not None
     day = deal.closed_at.date()
-    credit = {"deal_id": deal.deal_id, "rep_id": rep_id, "credit_no": credit_no, "percent": percent,
-              "updated_at": uow.clock.now()}
+    now = uow.clock.now()
     try:
         plan, terms = await _terms_for(uow, rep_id, day)
         rate = await _rate(uow, deal.facts.currency, terms, day)
         quota_period = period_of(day, terms.period_kind)
         await _quota(uow, rep_id, quota_period, terms)
     except Waiting as waiting:
-        return {**credit, "status": "pending", "reason": str(waiting), "base": None, "quota_period": None,
-                "plan_id": None, "plan_version": None, "currency": None}
-    return {**credit, "status": "paid", "reason": None, "base": convert(split_share(deal.facts.amount, percent), rate),
-            "currency": terms.currency, "quota_period": quota_period, "plan_id": plan.plan_id,
-            "plan_version": plan.version}
+        return repo.CreditValues(deal_id=deal.deal_id, rep_id=rep_id, credit_no=credit_no, percent=percent,
+                                 status="pending", reason=str(waiting), base=None, currency=None, quota_period=None,
+                                 plan_id=None, plan_version=None, updated_at=now)
+    return repo.CreditValues(deal_id=deal.deal_id, rep_id=rep_id, credit_no=credit_no, percent=percent,
+                             status="paid", reason=None, base=convert(split_share(deal.facts.amount, percent), rate),
+                             currency=terms.currency, quota_period=quota_period, plan_id=plan.plan_id,
+                             plan_version=plan.version, updated_at=now)
 
 
 async def _terms_for(uow: UnitOfWork, rep_id: str, day: date) -> tuple[plans_repo.PlanVersion, PlanTerms]:

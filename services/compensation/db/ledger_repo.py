@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,7 +90,37 @@ async def pending(session: AsyncSession, rep_ids: list[str] | None, after: tuple
                   found.next_after)
 
 
-async def save_credit(session: AsyncSession, values: dict[str, Any]) -> None:
+class CreditValues(TypedDict):
+    """A rep's credit on a deal as stored: paid (with base, currency, quota period and plan) or pending (reason)."""
+    deal_id: str
+    rep_id: str
+    credit_no: int
+    percent: Decimal
+    status: str
+    reason: str | None
+    base: Decimal | None
+    currency: str | None
+    quota_period: str | None
+    plan_id: str | None
+    plan_version: int | None
+    updated_at: datetime
+
+
+class LineContext(TypedDict):
+    """What the ledger lines appended together share: whose, where paid, why (the source), and when."""
+    rep_id: str
+    deal_id: str | None
+    period: str
+    currency: str
+    source_event_id: str
+    created_at: datetime
+    quota_period: NotRequired[str]
+    plan_id: NotRequired[str | None]
+    plan_version: NotRequired[int | None]
+    credit_no: NotRequired[int]
+
+
+async def save_credit(session: AsyncSession, values: CreditValues) -> None:
     stmt = insert_for(session, credits).values(values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id", "rep_id"], set_=values))
 
@@ -101,18 +131,18 @@ async def set_credit_status(session: AsyncSession, deal_id: str, rep_id: str, st
                           .values(status=status, reason=reason, updated_at=at))
 
 
-def _row(x: Line, common: dict[str, Any]) -> dict[str, Any]:
+def _row(x: Line, common: LineContext) -> dict[str, Any]:
     return {"component": x.component, "kind": x.kind, "base": x.base, "rate": x.rate, "amount": x.amount,
             "tier": x.tier, "attainment_before": x.attainment_before, "attainment_after": x.attainment_after,
             "reason": x.reason, **common}
 
 
-async def add_lines(session: AsyncSession, lines: list[Line], common: dict[str, Any]) -> None:
+async def add_lines(session: AsyncSession, lines: list[Line], common: LineContext) -> None:
     if lines:
         await session.execute(commission_lines.insert(), [_row(x, common) for x in lines])
 
 
-async def add_line(session: AsyncSession, line: Line, common: dict[str, Any]) -> int:
+async def add_line(session: AsyncSession, line: Line, common: LineContext) -> int:
     stmt = commission_lines.insert().values(_row(line, common)).returning(commission_lines.c.id)
     return int((await session.execute(stmt)).scalar_one())
 
