@@ -6,7 +6,7 @@ from decimal import Decimal
 from services.compensation.commands import deals as deal_commands
 from services.compensation.commands import org as org_commands
 from services.compensation.commands.ledger import Cause
-from services.compensation.db.ledger_repo import Deal
+from services.compensation.db.deals_repo import Deal
 from services.compensation.domain import deals
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent, PoisonEvent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.compensation.commands import ledger
 from services.compensation.commands.ledger import Cause
-from services.compensation.db import ledger_repo as repo
+from services.compensation.db import deals_repo as repo
 from services.compensation.domain.deals import DealChange, DealFacts, Status, apply_change
 from shared.db.uow import UnitOfWork, command
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from services.compensation.db import deals_repo, plans_repo, rates_repo
 from services.compensation.db import ledger_repo as repo
-from services.compensation.db import plans_repo
 from services.compensation.domain.calculation import DealShare, Line, total
 from services.compensation.domain.commission import convert, split_share
 from services.compensation.domain.periods import first_open, period_of
@@ -50,7 +50,7 @@ async def _credit_deal(uow: UnitOfWork, deal_id: str) -> set[RepPeriod]:
     now = uow.clock.now()
     before = await repo.credits_of(uow.session, deal_id)
     touched = {(c.rep_id, c.quota_period) for c in before if c.status == "paid" and c.quota_period}
-    deal = await repo.deal(uow.session, deal_id)
+    deal = await deals_repo.deal(uow.session, deal_id)
     shares = dict(deal.facts.splits) if deal is not None and deal.facts.status == "won" else {}
     for c in before:
         if c.rep_id not in shares and c.status in ("paid", "pending"):
@@ -67,12 +67,12 @@ async def _credit_deal(uow: UnitOfWork, deal_id: str) -> set[RepPeriod]:
     return touched
 
 
-def _why_not(deal: repo.Deal | None) -> str:
+def _why_not(deal: deals_repo.Deal | None) -> str:
     status = deal.facts.status if deal else "unknown"
     return {"open": "deal reopened", "lost": "deal lost after won"}.get(status, "no longer credited on the deal")
 
 
-async def _credit(uow: UnitOfWork, deal: repo.Deal, rep_id: str, percent: Decimal,
+async def _credit(uow: UnitOfWork, deal: deals_repo.Deal, rep_id: str, percent: Decimal,
                   credit_no: int) -> repo.CreditValues:
     """One rep's credit on a won deal: paid (counted in a quota period) or pending with what it waits for."""
     assert deal.closed_at is not None
@@ -103,7 +103,7 @@ async def _terms_for(uow: UnitOfWork, rep_id: str, day: date) -> tuple[plans_rep
 async def _rate(uow: UnitOfWork, currency: str, terms: PlanTerms, day: date) -> Decimal:
     if currency == terms.currency:
         return Decimal(1)
-    rate = await repo.rate_on(uow.session, currency, terms.currency, day)
+    rate = await rates_repo.rate_on(uow.session, currency, terms.currency, day)
     if rate is None:
         raise Waiting(f"no exchange rate {currency}->{terms.currency} effective on {day}")
     return rate

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from services.compensation.commands import ledger
-from services.compensation.db import ledger_repo, statements_repo
+from services.compensation.db import ledger_repo, rates_repo, statements_repo
 from services.compensation.db.statements_repo import ClosedPeriod
 from services.compensation.domain.draws import DrawKind, settle_draw
 from services.compensation.domain.periods import kind_of
@@ -42,7 +42,7 @@ async def set_rate(uow: UnitOfWork, cmd: SetRate) -> None:
     if cmd.base == cmd.quote:
         raise InvalidInput("quote", "a rate converts between two different currencies")
     async with uow:
-        await ledger_repo.put_rate(uow.session, cmd.base, cmd.quote, cmd.effective_on, cmd.rate, uow.clock.now())
+        await rates_repo.put_rate(uow.session, cmd.base, cmd.quote, cmd.effective_on, cmd.rate, uow.clock.now())
         cause = ledger.Cause(f"exchange rate {cmd.base}->{cmd.quote} from {cmd.effective_on} set to {cmd.rate}",
                              f"rate:{cmd.base}:{cmd.quote}:{cmd.effective_on}")
         await ledger.credit_changed_terms(uow, cause, currency=cmd.base)

@@ -1,30 +1,19 @@
-"""The deal copy, credits (what each rep was paid on each deal) and ledger lines; rates and closed periods."""
+"""Credits (what each rep was paid on each deal), ledger lines and closed periods; the ledger's one lock."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.compensation.db.models import commission_lines, credits, deals, exchange_rates, periods
+from services.compensation.db.models import commission_lines, credits, deals, periods
 from services.compensation.domain.calculation import Line
-from services.compensation.domain.deals import DealFacts, Splits
 from services.compensation.domain.recalculation import CALCULATED_KINDS, LedgerLine
 from shared.db.paging import Window, keyset_window
 from shared.db.upsert import insert_for
-
-
-@dataclass(frozen=True)
-class Deal:
-    deal_id: str
-    facts: DealFacts
-    owner_id: str
-    closed_at: datetime | None
-    products: frozenset[str]
-    new_logo: bool
 
 
 @dataclass(frozen=True)
@@ -38,27 +27,6 @@ class Credit:
     plan_id: str | None
     plan_version: int | None
     currency: str | None
-
-
-def _splits(raw: list[list[str]]) -> Splits:
-    return tuple((rep, Decimal(p)) for rep, p in raw)
-
-
-async def deal(session: AsyncSession, deal_id: str) -> Deal | None:
-    row = (await session.execute(select(deals).where(deals.c.deal_id == deal_id))).first()
-    if row is None:
-        return None
-    facts = DealFacts(row.status, row.amount, row.currency, _splits(row.splits))
-    return Deal(row.deal_id, facts, row.owner_id, row.closed_at, frozenset(row.products), bool(row.new_logo))
-
-
-async def save_deal(session: AsyncSession, d: Deal, at: datetime) -> None:
-    values = {"deal_id": d.deal_id, "status": d.facts.status, "amount": d.facts.amount,
-              "currency": d.facts.currency, "owner_id": d.owner_id, "closed_at": d.closed_at,
-              "splits": [[rep, str(p)] for rep, p in d.facts.splits], "products": sorted(d.products),
-              "new_logo": int(d.new_logo), "updated_at": at}
-    stmt = insert_for(session, deals).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id"], set_=values))
 
 
 def _credit(r: Any) -> Credit:
@@ -145,34 +113,6 @@ async def add_lines(session: AsyncSession, lines: list[Line], common: LineContex
 async def add_line(session: AsyncSession, line: Line, common: LineContext) -> int:
     stmt = commission_lines.insert().values(_row(line, common)).returning(commission_lines.c.id)
     return int((await session.execute(stmt)).scalar_one())
-
-
-async def rate_on(session: AsyncSession, base: str, quote: str, day: date) -> Decimal | None:
-    stmt = (select(exchange_rates.c.rate).where(exchange_rates.c.base == base, exchange_rates.c.quote == quote,
-                                                 exchange_rates.c.effective_on <= day)
-            .order_by(exchange_rates.c.effective_on.desc()).limit(1))
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def put_rate(session: AsyncSession, base: str, quote: str, day: date, rate: Decimal, at: datetime) -> None:
-    values = {"base": base, "quote": quote, "effective_on": day, "rate": rate, "updated_at": at}
-    stmt = insert_for(session, exchange_rates).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["base", "quote", "effective_on"], set_=values))
-
-
-@dataclass(frozen=True)
-class Rate:
-    base: str
-    quote: str
-    effective_on: date
-    rate: Decimal
-
-
-async def list_rates(session: AsyncSession, after: tuple[str, str, date] | None, limit: int) -> Window[Rate]:
-    """A page of every rate, by base, quote and effective date."""
-    r = exchange_rates.c
-    found = await keyset_window(session, select(exchange_rates), [r.base, r.quote, r.effective_on], after, limit)
-    return Window([Rate(x.base, x.quote, x.effective_on, x.rate) for x in found.rows], found.next_after)
 
 
 async def closed_periods(session: AsyncSession) -> set[str]:

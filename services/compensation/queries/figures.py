@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.compensation.db import ledger_repo, plans_repo, statements_repo
-from services.compensation.db.ledger_repo import Rate
+from services.compensation.db import plans_repo, rates_repo, statements_repo
 from services.compensation.db.plans_repo import Quota
+from services.compensation.db.rates_repo import Rate
 from services.compensation.db.statements_repo import ClosedPeriod, Draw
 from services.compensation.queries.access import ensure_sees_rep
 from shared.db.paging import Window
@@ -23,7 +23,7 @@ async def quotas(uow: UnitOfWork, who: Principal, rep_id: str, after: str | None
 async def rates(uow: UnitOfWork, after: tuple[str, str, date] | None, limit: int) -> Window[Rate]:
     """Every rate by base, quote and effective date; rates are only ever added or replaced in place."""
     async with uow:
-        return await ledger_repo.list_rates(uow.session, after, limit)
+        return await rates_repo.list_rates(uow.session, after, limit)
 
 
 async def draw(uow: UnitOfWork, who: Principal, rep_id: str) -> Draw:
