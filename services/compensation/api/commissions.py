@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.compensation.api.schemas import AfterCredit, LineOut, PendingOut
+from services.compensation.api.cursors import AfterCredit
+from services.compensation.api.schemas import LineOut, PendingOut
 from services.compensation.db.statements_repo import LineFilter
 from services.compensation.queries import commissions
 from shared.http.deps import Reader, Uow

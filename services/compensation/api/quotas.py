@@ -6,8 +6,9 @@ from datetime import date
 
 from fastapi import APIRouter
 
+from services.compensation.api.cursors import AfterRate
 from services.compensation.api.deps import RepId
-from services.compensation.api.schemas import AfterRate, DrawIn, DrawOut, QuotaIn, QuotaOut, RateIn, RateOut
+from services.compensation.api.schemas import DrawIn, DrawOut, QuotaIn, QuotaOut, RateIn, RateOut
 from services.compensation.commands import periods as period_commands
 from services.compensation.commands import plans as plan_commands
 from services.compensation.queries import figures
