@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.compensation import handlers
+from services.compensation import handlers, workers
 from services.compensation.api import commissions, inquiries, periods, plans, quotas, statements
 from services.compensation.db.models import metadata
 from services.compensation.settings import CompensationSettings
@@ -19,6 +19,7 @@ SPEC = ServiceSpec(
     metadata=metadata,
     handlers=handlers.EVENT_HANDLERS,
     consumes=handlers.CONSUMED_TOPICS,
+    workers=workers.WORKERS,
     migrations_dir=Path(__file__).parent / "migrations",
     # Copies of deals and organisation. The ledger is a book of record (booked into the period open at the
     # time, referenced by inquiries), so it is kept with plans, quotas, rates, periods and draws.

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from services.compensation import ledger_commands as ledger
-from services.compensation.db import ledger_repo as repo
-from services.compensation.db import org
+from services.compensation.commands import deals as deal_commands
+from services.compensation.commands import org as org_commands
+from services.compensation.commands.ledger import Cause
+from services.compensation.db.deals_repo import Deal
 from services.compensation.domain import deals
-from services.compensation.ledger_commands import Cause
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent, PoisonEvent
 from shared.events import catalog as ev
@@ -32,57 +32,36 @@ async def credit_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.DealClosed = event.data
     _cents(data.amount, data.deal_id, data.owner_id, *(s.rep_id for s in data.splits))
     if data.outcome == "lost":
-        await _unwin(uow, data.deal_id, "lost", Cause("deal lost after won", str(event.id)))
+        await deal_commands.unwin_deal(uow, data.deal_id, "lost", Cause("deal lost after won", str(event.id)))
         return
     splits = deals.splits_or_owner(_splits(data.splits) or (), data.owner_id)
-    deal = repo.Deal(data.deal_id, deals.DealFacts("won", data.amount, data.currency, splits), data.owner_id,
-                     data.closed_at, frozenset(data.products), data.new_logo)
-    await repo.save_deal(uow.session, deal, uow.clock.now())
-    await ledger.credit_deals(uow, [data.deal_id], Cause("deal closed won", str(event.id)))
-
-
-async def _unwin(uow: UnitOfWork, deal_id: str, status: deals.Status, cause: Cause) -> None:
-    known = await repo.deal(uow.session, deal_id)
-    if known is None or known.facts.status != "won":
-        return
-    facts = deals.DealFacts(status, known.facts.amount, known.facts.currency, known.facts.splits)
-    await repo.save_deal(uow.session, repo.Deal(deal_id, facts, known.owner_id, known.closed_at, known.products,
-                                                known.new_logo), uow.clock.now())
-    await ledger.credit_deals(uow, [deal_id], cause)
+    deal = Deal(data.deal_id, deals.DealFacts("won", data.amount, data.currency, splits), data.owner_id,
+                data.closed_at, frozenset(data.products), data.new_logo)
+    await deal_commands.win_deal(uow, deal, Cause("deal closed won", str(event.id)))
 
 
 async def claw_back_reopened_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.DealReopened = event.data
-    await _unwin(uow, data.deal_id, "open", Cause("deal reopened", str(event.id)))
+    await deal_commands.unwin_deal(uow, data.deal_id, "open", Cause("deal reopened", str(event.id)))
 
 
 async def adjust_changed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
     """deal.updated on a won deal (amount, currency, splits, owner): its rep-periods are recalculated."""
     data: ev.DealUpdated = event.data
     _cents(data.amount, data.deal_id, *(s.rep_id for s in data.splits or []))
-    known = await repo.deal(uow.session, data.deal_id)
-    if known is None or known.facts.status != "won":
-        return
-    owner = data.owner_id or known.owner_id
-    splits = _splits(data.splits) or deals.moved_owner(known.facts.splits, known.owner_id, owner)
-    facts = deals.DealFacts("won", data.amount if data.amount is not None else known.facts.amount,
-                            data.currency or known.facts.currency, splits)
-    if (facts, owner) == (known.facts, known.owner_id):
-        return
-    deal = repo.Deal(data.deal_id, facts, owner, known.closed_at, known.products, known.new_logo)
-    await repo.save_deal(uow.session, deal, uow.clock.now())
-    await ledger.credit_deals(uow, [data.deal_id], Cause("deal amount, split or owner changed after won",
-                                                         str(event.id)))
+    change = deals.DealChange(data.amount, data.currency, data.owner_id, _splits(data.splits))
+    await deal_commands.change_deal(uow, data.deal_id, change,
+                                    Cause("deal amount, split or owner changed after won", str(event.id)))
 
 
 async def remember_rep(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.RepUpserted = event.data
-    await org.upsert_rep(uow.session, data.rep_id, data.name, data.team_id, data.active)
+    await org_commands.remember_rep(uow, data.rep_id, data.name, data.team_id, data.active)
 
 
 async def remember_team(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.TeamUpserted = event.data
-    await org.upsert_team(uow.session, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
+    await org_commands.remember_team(uow, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
 
 
 EVENT_HANDLERS: dict[str, Handler] = {

@@ -133,3 +133,27 @@ async def test_plans_read_back_and_unknown_ones_are_404(compensation: RunningSer
     r = await client.post("/v1/plans/ae-2026/assignments", headers=OPS,
                           json={"rep_id": "x", "starts_on": "2026-02-01", "ends_on": "2026-01-01"})
     assert r.status_code == 422
+
+
+async def test_a_manager_sees_the_teams_below_theirs(compensation: RunningService,
+                                                     embedded_backend: EmbeddedBackend) -> None:
+    """The one visibility rule (shared.visibility): a sub-team's view and its reps' statements are the manager's
+    to see (a sub-team's view was a 403 before); a team beside theirs stays a 403."""
+    client = compensation.client
+    await _two_deals(client, embedded_backend)
+    for team_id, parent in (("emea-north", "emea"), ("apac", None)):
+        team = ev.TeamUpserted(team_id=team_id, name=team_id, parent_team_id=parent)
+        await embedded_backend.produce_raw(embedded_backend.topic("coxswain.territory"), team_id, build_event(
+            "coxswain.team.upserted.v1", team, subject=team_id).model_dump_json().encode())
+    rep = ev.RepUpserted(rep_id="rep-2", name="rep-2", email="rep-2@example.com", team_id="emea-north", capacity=5)
+    await embedded_backend.produce_raw(embedded_backend.topic("coxswain.territory"), "rep-2", build_event(
+        "coxswain.rep.upserted.v1", rep, subject="rep-2", sequence=2).model_dump_json().encode())
+    below = await eventually(lambda: client.get("/v1/statements/teams/emea-north/2026-Q4", headers=MANAGER),
+                             until=lambda r: r.status_code == 200 and bool(r.json()["reps"]))
+    # rep-2: 10,000 at 10% = 1,000.00 against a 50,000 quota (20%)
+    assert below.json()["reps"] == [{"rep_id": "rep-2", "total": "1000.00", "quota": "50000.00",
+                                     "attainment": "20.0000"}]
+    top = (await client.get("/v1/statements/teams/emea/2026-Q4", headers=MANAGER)).json()
+    assert [r["rep_id"] for r in top["reps"]] == ["rep-1", "rep-2"] and top["total"] == "14000.00"
+    assert (await client.get("/v1/statements/rep-2/2026-Q4", headers=MANAGER)).status_code == 200
+    assert (await client.get("/v1/statements/teams/apac/2026-Q4", headers=MANAGER)).status_code == 403

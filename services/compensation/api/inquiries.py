@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.compensation import inquiry_commands as commands
-from services.compensation.api.access import ensure_sees_rep, visible_reps
-from services.compensation.api.deps import Ops, Reader, Uow
-from services.compensation.db import inquiries_repo as repo
-from shared.errors import NotFoundError
+from services.compensation.commands import inquiries as commands
+from services.compensation.db.inquiries_repo import Inquiry
+from services.compensation.queries import inquiries as queries
 from shared.events.types import Money
+from shared.http.auth import Principal
+from shared.http.deps import Operator, Reader, Uow
 from shared.http.pagination import MAX_SIGNED_64, Cursor, Limit, Page, after_number, encode_cursor
 
 router = APIRouter(tags=["inquiries"])
@@ -46,12 +46,12 @@ class InquiryOut(BaseModel):
     messages: list[MessageOut]
 
 
-async def _visible(uow: Uow, who: Reader, inquiry_id: int) -> InquiryOut:
-    found = await repo.get(uow.session, inquiry_id)
-    if found is None:
-        raise NotFoundError(f"no inquiry {inquiry_id}")
-    await ensure_sees_rep(uow.session, who, found["rep_id"])
-    return InquiryOut.model_validate(found)
+def _out(inquiry: Inquiry) -> InquiryOut:
+    return InquiryOut.model_validate(inquiry, from_attributes=True)
+
+
+def _author(who: Principal) -> str:
+    return (who.rep_id or who.sub)[:200]
 
 
 LineId = Annotated[int, Path(ge=1, le=MAX_SIGNED_64, description="a commission line id")]
@@ -60,24 +60,14 @@ InquiryId = Annotated[int, Path(ge=1, le=MAX_SIGNED_64, description="an inquiry 
 
 @router.post("/commissions/{line_id}/inquiries", status_code=status.HTTP_201_CREATED, response_model=InquiryOut)
 async def raise_inquiry(line_id: LineId, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
-    async with uow:
-        line = await repo.line(uow.session, line_id)
-        if line is None:
-            raise NotFoundError(f"no commission line {line_id}")
-        await ensure_sees_rep(uow.session, who, line["rep_id"])
-        inquiry_id = await commands.raise_inquiry(line, body.comment, (who.rep_id or who.sub)[:200], uow)
-    async with uow:
-        return await _visible(uow, who, inquiry_id)
+    return _out(await commands.raise_inquiry(uow, who, line_id, body.comment, _author(who)))
 
 
 async def _page(uow: Uow, who: Reader, state: str | None, line_id: int | None, limit: int,
                 cursor: str | None) -> Page[InquiryOut]:
-    async with uow:
-        found = await repo.ids(uow.session, await visible_reps(uow.session, who), state, line_id,
-                               after_number(cursor), limit + 1)
-        items = [await _visible(uow, who, i) for i in found[:limit]]
-    more = len(found) > limit
-    return Page[InquiryOut](items=items, next_cursor=encode_cursor({"after": items[-1].id}) if more else None)
+    found = await queries.inquiries(uow, who, state, line_id, after_number(cursor), limit)
+    return Page[InquiryOut](items=[_out(i) for i in found.rows],
+                            next_cursor=encode_cursor({"after": found.next_after[0]}) if found.next_after else None)
 
 
 @router.get("/commissions/{line_id}/inquiries", response_model=Page[InquiryOut])
@@ -94,17 +84,10 @@ async def list_inquiries(uow: Uow, who: Reader, state: Literal["open", "adjusted
 
 @router.post("/inquiries/{inquiry_id}/messages", response_model=InquiryOut)
 async def reply(inquiry_id: InquiryId, body: CommentIn, uow: Uow, who: Reader) -> InquiryOut:
-    async with uow:
-        await _visible(uow, who, inquiry_id)
-        await commands.reply(inquiry_id, body.comment, (who.rep_id or who.sub)[:200], uow)
-    async with uow:
-        return await _visible(uow, who, inquiry_id)
+    return _out(await commands.reply(uow, who, inquiry_id, body.comment, _author(who)))
 
 
 @router.post("/inquiries/{inquiry_id}/resolve", response_model=InquiryOut)
-async def resolve(inquiry_id: InquiryId, body: ResolveIn, uow: Uow, who: Ops) -> InquiryOut:
-    async with uow:
-        await commands.resolve_inquiry(commands.Resolve(inquiry_id, body.resolution, body.amount, body.comment,
-                                                        who.sub[:200]), uow)
-    async with uow:
-        return await _visible(uow, who, inquiry_id)
+async def resolve(inquiry_id: InquiryId, body: ResolveIn, uow: Uow, who: Operator) -> InquiryOut:
+    return _out(await commands.resolve_inquiry(uow, who, commands.Resolve(
+        inquiry_id, body.resolution, body.amount, body.comment, who.sub[:200])))

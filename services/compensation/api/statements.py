@@ -4,15 +4,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from decimal import Decimal
+from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Response
 
-from services.compensation import ledger_commands as ledger
-from services.compensation.api.access import ensure_sees_rep, ensure_sees_team
-from services.compensation.api.deps import Reader, Uow
 from services.compensation.api.schemas import (
     CalculatedLineOut,
     CalculationOut,
@@ -22,11 +19,9 @@ from services.compensation.api.schemas import (
     TeamRowOut,
     TeamStatementOut,
 )
-from services.compensation.db import ledger_repo, org, statements_repo
-from services.compensation.domain.commission import attainment_percent
-from services.compensation.domain.periods import kind_of
-from services.compensation.domain.recalculation import period_total
-from shared.db.uow import UnitOfWork
+from services.compensation.queries import statements
+from services.compensation.queries.statements import Statement
+from shared.http.deps import Reader, Uow
 
 router = APIRouter(prefix="/statements", tags=["statements"])
 CSV_FIELDS = ("id", "period", "deal_id", "component", "kind", "base", "rate", "amount", "currency", "tier",
@@ -34,31 +29,17 @@ CSV_FIELDS = ("id", "period", "deal_id", "component", "kind", "base", "rate", "a
 CALCULATED_FIELDS = ("component", "kind", "tier", "base", "rate", "amount", "attainment_before", "attainment_after")
 
 
-async def build_statement(uow: UnitOfWork, rep_id: str, period: str) -> StatementOut:
-    wanted = statements_repo.LineFilter([rep_id], period)
-    lines = [LineOut.model_validate(r) for r in await statements_repo.lines(uow.session, wanted, None, 100_000)]
-    by_component: dict[str, Decimal] = {}
-    for x in lines:
-        by_component[x.component] = by_component.get(x.component, Decimal("0.00")) + x.amount
-    total = sum((x.amount for x in lines), Decimal("0.00"))
-    quota = await statements_repo.quota_amount(uow.session, rep_id, period)
-    credited = await statements_repo.credited(uow.session, rep_id, period)
-    draw = await statements_repo.draw_of(uow.session, rep_id)
+def _statement(s: Statement) -> StatementOut:
+    calculation = CalculationOut(
+        lines=[CalculatedLineOut(deal_id=x.deal_id, plan_id=x.plan_id, plan_version=x.plan_version,
+                                 **{k: getattr(x.line, k) for k in CALCULATED_FIELDS}) for x in s.calculation.lines],
+        total=s.calculation.total, paid=s.calculation.paid, difference=s.calculation.difference)
     return StatementOut(
-        rep_id=rep_id, period=period, currency=lines[0].currency if lines else None, lines=lines,
-        totals_by_component=by_component, total=total, quota=quota, credited=credited,
-        attainment=attainment_percent(credited, quota), payout=total,
-        draw=DrawOut(**draw) if draw else None, closed=period in await ledger_repo.closed_periods(uow.session),
-        calculation=await _calculation(uow, rep_id, period))
-
-
-async def _calculation(uow: UnitOfWork, rep_id: str, period: str) -> CalculationOut:
-    expected = await ledger.period_calculation(uow, rep_id, period)
-    paid = period_total(await ledger_repo.period_lines(uow.session, rep_id, period))
-    lines = [CalculatedLineOut(deal_id=x.deal_id, plan_id=x.plan_id, plan_version=x.plan_version,
-                               **{k: getattr(x.line, k) for k in CALCULATED_FIELDS}) for x in expected]
-    return CalculationOut(lines=lines, total=period_total(expected), paid=paid,
-                          difference=period_total(expected) - paid)
+        rep_id=s.rep_id, period=s.period, currency=s.currency,
+        lines=[LineOut.model_validate(x, from_attributes=True) for x in s.lines],
+        totals_by_component=s.totals_by_component, total=s.total, quota=s.quota, credited=s.credited,
+        attainment=s.attainment, payout=s.payout, draw=DrawOut(**asdict(s.draw)) if s.draw else None,
+        closed=s.closed, calculation=calculation)
 
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -102,17 +83,9 @@ def attachment(filename: str) -> str:
 
 @router.get("/teams/{team_id}/{period}", response_model=TeamStatementOut)
 async def team_statement(team_id: str, period: str, uow: Uow, who: Reader) -> TeamStatementOut:
-    kind_of(period)
-    ensure_sees_team(who, team_id)
-    async with uow:
-        rows = []
-        for rep_id in await org.members(uow.session, frozenset({team_id})):
-            quota = await statements_repo.quota_amount(uow.session, rep_id, period)
-            credited = await statements_repo.credited(uow.session, rep_id, period)
-            rows.append(TeamRowOut(rep_id=rep_id, total=await statements_repo.earned(uow.session, rep_id, period),
-                                   quota=quota, attainment=attainment_percent(credited, quota)))
-    return TeamStatementOut(team_id=team_id, period=period, reps=rows,
-                            total=sum((r.total for r in rows), Decimal("0.00")))
+    found = await statements.team_statement(uow, who, team_id, period)
+    return TeamStatementOut(team_id=found.team_id, period=found.period, total=found.total,
+                            reps=[TeamRowOut(**asdict(r)) for r in found.reps])
 
 
 @router.get("/{rep_id}/{period}", response_model=StatementOut,
@@ -120,10 +93,7 @@ async def team_statement(team_id: str, period: str, uow: Uow, who: Reader) -> Te
 async def rep_statement(rep_id: str, period: str, uow: Uow, who: Reader,
                         accept: Annotated[str | None, Header()] = None,
                         format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None) -> Response | StatementOut:
-    kind_of(period)
-    async with uow:
-        await ensure_sees_rep(uow.session, who, rep_id)
-        statement = await build_statement(uow, rep_id, period)
+    statement = _statement(await statements.rep_statement(uow, who, rep_id, period))
     if format == "csv" or (format is None and "text/csv" in (accept or "")):
         return Response(as_csv(statement), media_type="text/csv",
                         headers={"Content-Disposition": attachment(f"{rep_id}-{period}.csv")})

@@ -1,29 +1,19 @@
-"""The deal copy, credits (what each rep was paid on each deal) and ledger lines; rates and closed periods."""
+"""Credits (what each rep was paid on each deal), ledger lines and closed periods; the ledger's one lock."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.compensation.db.models import commission_lines, credits, deals, exchange_rates, periods
+from services.compensation.db.models import commission_lines, credits, deals, periods
 from services.compensation.domain.calculation import Line
-from services.compensation.domain.deals import DealFacts, Splits
 from services.compensation.domain.recalculation import CALCULATED_KINDS, LedgerLine
+from shared.db.paging import Window, keyset_window
 from shared.db.upsert import insert_for
-
-
-@dataclass(frozen=True)
-class Deal:
-    deal_id: str
-    facts: DealFacts
-    owner_id: str
-    closed_at: datetime | None
-    products: frozenset[str]
-    new_logo: bool
 
 
 @dataclass(frozen=True)
@@ -39,27 +29,6 @@ class Credit:
     currency: str | None
 
 
-def _splits(raw: list[list[str]]) -> Splits:
-    return tuple((rep, Decimal(p)) for rep, p in raw)
-
-
-async def deal(session: AsyncSession, deal_id: str) -> Deal | None:
-    row = (await session.execute(select(deals).where(deals.c.deal_id == deal_id))).first()
-    if row is None:
-        return None
-    facts = DealFacts(row.status, row.amount, row.currency, _splits(row.splits))
-    return Deal(row.deal_id, facts, row.owner_id, row.closed_at, frozenset(row.products), bool(row.new_logo))
-
-
-async def save_deal(session: AsyncSession, d: Deal, at: datetime) -> None:
-    values = {"deal_id": d.deal_id, "status": d.facts.status, "amount": d.facts.amount,
-              "currency": d.facts.currency, "owner_id": d.owner_id, "closed_at": d.closed_at,
-              "splits": [[rep, str(p)] for rep, p in d.facts.splits], "products": sorted(d.products),
-              "new_logo": int(d.new_logo), "updated_at": at}
-    stmt = insert_for(session, deals).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id"], set_=values))
-
-
 def _credit(r: Any) -> Credit:
     return Credit(r.deal_id, r.rep_id, r.credit_no, r.status, r.percent, r.quota_period, r.plan_id,
                   r.plan_version, r.currency)
@@ -70,14 +39,56 @@ async def credits_of(session: AsyncSession, deal_id: str) -> list[Credit]:
     return [_credit(r) for r in await session.execute(stmt)]
 
 
-async def pending(session: AsyncSession, rep_id: str | None = None) -> list[dict[str, Any]]:
-    stmt = select(credits).where(credits.c.status == "pending").order_by(credits.c.deal_id, credits.c.rep_id)
-    if rep_id:
-        stmt = stmt.where(credits.c.rep_id == rep_id)
-    return [dict(r._mapping) for r in await session.execute(stmt)]
+@dataclass(frozen=True)
+class PendingCredit:
+    deal_id: str
+    rep_id: str
+    reason: str | None
+    since: datetime
 
 
-async def save_credit(session: AsyncSession, values: dict[str, Any]) -> None:
+async def pending(session: AsyncSession, rep_ids: list[str] | None, after: tuple[str, str] | None,
+                  limit: int) -> Window[PendingCredit]:
+    """A page of the credits that wait (for a plan, a quota or a rate), by deal and rep; rep_ids None: everyone's."""
+    stmt = select(credits).where(credits.c.status == "pending")
+    if rep_ids is not None:
+        stmt = stmt.where(credits.c.rep_id.in_(rep_ids))
+    found = await keyset_window(session, stmt, [credits.c.deal_id, credits.c.rep_id], after, limit)
+    return Window([PendingCredit(r.deal_id, r.rep_id, r.reason, r.updated_at) for r in found.rows],
+                  found.next_after)
+
+
+class CreditValues(TypedDict):
+    """A rep's credit on a deal as stored: paid (with base, currency, quota period and plan) or pending (reason)."""
+    deal_id: str
+    rep_id: str
+    credit_no: int
+    percent: Decimal
+    status: str
+    reason: str | None
+    base: Decimal | None
+    currency: str | None
+    quota_period: str | None
+    plan_id: str | None
+    plan_version: int | None
+    updated_at: datetime
+
+
+class LineContext(TypedDict):
+    """What the ledger lines appended together share: whose, where paid, why (the source), and when."""
+    rep_id: str
+    deal_id: str | None
+    period: str
+    currency: str
+    source_event_id: str
+    created_at: datetime
+    quota_period: NotRequired[str]
+    plan_id: NotRequired[str | None]
+    plan_version: NotRequired[int | None]
+    credit_no: NotRequired[int]
+
+
+async def save_credit(session: AsyncSession, values: CreditValues) -> None:
     stmt = insert_for(session, credits).values(values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id", "rep_id"], set_=values))
 
@@ -88,48 +99,24 @@ async def set_credit_status(session: AsyncSession, deal_id: str, rep_id: str, st
                           .values(status=status, reason=reason, updated_at=at))
 
 
-def _row(x: Line, common: dict[str, Any]) -> dict[str, Any]:
+def _row(x: Line, common: LineContext) -> dict[str, Any]:
     return {"component": x.component, "kind": x.kind, "base": x.base, "rate": x.rate, "amount": x.amount,
             "tier": x.tier, "attainment_before": x.attainment_before, "attainment_after": x.attainment_after,
             "reason": x.reason, **common}
 
 
-async def add_lines(session: AsyncSession, lines: list[Line], common: dict[str, Any]) -> None:
+async def add_lines(session: AsyncSession, lines: list[Line], common: LineContext) -> None:
     if lines:
         await session.execute(commission_lines.insert(), [_row(x, common) for x in lines])
 
 
-async def add_line(session: AsyncSession, line: Line, common: dict[str, Any]) -> int:
+async def add_line(session: AsyncSession, line: Line, common: LineContext) -> int:
     stmt = commission_lines.insert().values(_row(line, common)).returning(commission_lines.c.id)
     return int((await session.execute(stmt)).scalar_one())
 
 
-async def rate_on(session: AsyncSession, base: str, quote: str, day: date) -> Decimal | None:
-    stmt = (select(exchange_rates.c.rate).where(exchange_rates.c.base == base, exchange_rates.c.quote == quote,
-                                                 exchange_rates.c.effective_on <= day)
-            .order_by(exchange_rates.c.effective_on.desc()).limit(1))
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def put_rate(session: AsyncSession, base: str, quote: str, day: date, rate: Decimal, at: datetime) -> None:
-    values = {"base": base, "quote": quote, "effective_on": day, "rate": rate, "updated_at": at}
-    stmt = insert_for(session, exchange_rates).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["base", "quote", "effective_on"], set_=values))
-
-
-async def list_rates(session: AsyncSession, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
-    stmt = select(exchange_rates).order_by(exchange_rates.c.base, exchange_rates.c.quote,
-                                           exchange_rates.c.effective_on).offset(offset).limit(limit)
-    return [dict(r._mapping) for r in await session.execute(stmt)]
-
-
 async def closed_periods(session: AsyncSession) -> set[str]:
     return set((await session.execute(select(periods.c.period))).scalars())
-
-
-async def credit_status(session: AsyncSession, deal_id: str, rep_id: str) -> str | None:
-    stmt = select(credits.c.status).where(credits.c.deal_id == deal_id, credits.c.rep_id == rep_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,14 @@ async def team_of(session: AsyncSession, rep_id: str) -> str | None:
     return (await session.execute(select(reps.c.team_id).where(reps.c.rep_id == rep_id))).scalar_one_or_none()
 
 
+async def parent_links(session: AsyncSession) -> dict[str, str | None]:
+    """Each team's parent (None at the top), for the one visibility rule (shared.visibility)."""
+    return {r.team_id: r.parent_team_id for r in await session.execute(select(teams.c.team_id, teams.c.parent_team_id))}
+
+
 async def members(session: AsyncSession, team_ids: frozenset[str]) -> list[str]:
-    """Reps of these teams and of the teams below them."""
-    found, frontier = set(team_ids), set(team_ids)
-    while frontier:
-        stmt = select(teams.c.team_id).where(teams.c.parent_team_id.in_(frontier))
-        frontier = set((await session.execute(stmt)).scalars()) - found
-        found |= frontier
-    stmt = select(reps.c.rep_id).where(reps.c.team_id.in_(found)).order_by(reps.c.rep_id)
+    """Reps of exactly these teams (a scope already holds the teams below the ones led), by id."""
+    if not team_ids:
+        return []
+    stmt = select(reps.c.rep_id).where(reps.c.team_id.in_(sorted(team_ids))).order_by(reps.c.rep_id)
     return list((await session.execute(stmt)).scalars())

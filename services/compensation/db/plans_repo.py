@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.compensation.db.models import plan_assignments, plan_versions, plans, quotas
+from shared.db.paging import Window, keyset_window
 from shared.db.upsert import insert_for
 from shared.periods import Period, covered_amount
 
@@ -45,12 +46,11 @@ async def versions(session: AsyncSession, plan_id: str) -> list[PlanVersion]:
     return [PlanVersion(r.plan_id, r.version, r.effective_from, r.terms) for r in await session.execute(stmt)]
 
 
-async def list_plans(session: AsyncSession, after: str | None = None,
-                     limit: int | None = None) -> list[tuple[str, str]]:
-    stmt = select(plans).order_by(plans.c.plan_id).limit(limit)
-    if after is not None:
-        stmt = stmt.where(plans.c.plan_id > after)
-    return [(r.plan_id, r.name) for r in await session.execute(stmt)]
+async def list_plans(session: AsyncSession, after: str | None, limit: int) -> Window[str]:
+    """A page of plan ids, in order."""
+    found = await keyset_window(session, select(plans.c.plan_id), [plans.c.plan_id],
+                                None if after is None else (after,), limit)
+    return Window([r.plan_id for r in found.rows], found.next_after)
 
 
 async def assign(session: AsyncSession, plan_id: str, rep_id: str, starts_on: date, ends_on: date | None,
@@ -72,9 +72,22 @@ async def overlapping(session: AsyncSession, rep_id: str, starts_on: date, ends_
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def assignments(session: AsyncSession, plan_id: str) -> list[dict[str, Any]]:
-    stmt = select(plan_assignments).where(plan_assignments.c.plan_id == plan_id).order_by(plan_assignments.c.id)
-    return [dict(r._mapping) for r in await session.execute(stmt)]
+@dataclass(frozen=True)
+class Assignment:
+    id: int
+    plan_id: str
+    rep_id: str
+    starts_on: date
+    ends_on: date | None
+
+
+async def assignments(session: AsyncSession, plan_id: str, after: int | None, limit: int) -> Window[Assignment]:
+    """A page of the plan's assignments, in the order they were made."""
+    a = plan_assignments.c
+    found = await keyset_window(session, select(plan_assignments).where(a.plan_id == plan_id), [a.id],
+                                None if after is None else (after,), limit)
+    return Window([Assignment(r.id, r.plan_id, r.rep_id, r.starts_on, r.ends_on) for r in found.rows],
+                  found.next_after)
 
 
 async def plan_for(session: AsyncSession, rep_id: str, day: date) -> PlanVersion | None:
@@ -103,9 +116,20 @@ async def quota(session: AsyncSession, rep_id: str, period: str) -> tuple[Decima
     return covered_amount(wanted, {r.period: (r.amount, r.currency) for r in await session.execute(stmt)})
 
 
-async def quotas_of(session: AsyncSession, rep_id: str) -> list[dict[str, Any]]:
-    stmt = select(quotas).where(quotas.c.rep_id == rep_id).order_by(quotas.c.period)
-    return [dict(r._mapping) for r in await session.execute(stmt)]
+@dataclass(frozen=True)
+class Quota:
+    rep_id: str
+    period: str
+    amount: Decimal
+    currency: str
+
+
+async def quotas_of(session: AsyncSession, rep_id: str, after: str | None, limit: int) -> Window[Quota]:
+    """A page of the quotas set for the rep, by period."""
+    q = quotas.c
+    found = await keyset_window(session, select(quotas).where(q.rep_id == rep_id), [q.period],
+                                None if after is None else (after,), limit)
+    return Window([Quota(r.rep_id, r.period, r.amount, r.currency) for r in found.rows], found.next_after)
 
 
 async def version_terms(session: AsyncSession, plan_id: str, version: int) -> dict[str, Any] | None:

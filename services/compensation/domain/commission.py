@@ -16,10 +16,6 @@ def split_share(amount: Decimal, percent: Decimal) -> Decimal:
     return amount * percent / HUNDRED
 
 
-def flat_rate_commission(base: Decimal, rate: Decimal) -> Decimal:
-    return to_cents(base * rate)
-
-
 def attainment_percent(credited: Decimal, quota: Decimal | None) -> Decimal | None:
     """Credited amount as a percent of quota, to 4 places; None without a (positive) quota."""
     if not quota:

@@ -1,36 +1,25 @@
-"""Periods: months (2026-11), quarters (2026-Q4) and years (2026); which one holds a date, which comes next."""
+"""Periods as the ledger books them: which one holds a date, which comes next, where a late change lands.
+What a period is (month 2026-11, quarter 2026-Q4, year 2026) is the one calendar of shared.periods."""
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import Literal
 
-from shared.errors import InvalidInput
+from shared.periods import Kind, Period, month_of, quarter_of
 
-PeriodKind = Literal["month", "quarter", "year"]
+PeriodKind = Kind
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "year")
-YEARS = "(19[0-9]{2}|2[0-9]{3})"  # 1900 to 2999: every period has a first and a last day on the calendar
-_MONTH = re.compile(YEARS + r"-(0[1-9]|1[0-2])")
-_QUARTER = re.compile(YEARS + r"-Q([1-4])")
-_YEAR = re.compile(YEARS)
 
 
 def kind_of(period: str) -> PeriodKind:
-    if _MONTH.fullmatch(period):
-        return "month"
-    if _QUARTER.fullmatch(period):
-        return "quarter"
-    if _YEAR.fullmatch(period):
-        return "year"
-    raise InvalidInput("period", "a period is 2026-11 (month), 2026-Q4 (quarter) or 2026 (year), "
-                                 "of a year from 1900 to 2999")
+    """A malformed period is the caller's mistake (InvalidInput naming `period`, a 422)."""
+    return Period.parse(period).kind
 
 
 def period_of(day: date, kind: PeriodKind) -> str:
     if kind == "month":
-        return f"{day.year}-{day.month:02d}"
+        return month_of(day)
     if kind == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        return quarter_of(day)
     return str(day.year)
 
 

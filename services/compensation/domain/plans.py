@@ -136,7 +136,7 @@ def _component(raw: Any, field: str) -> Component:
         mode = raw.get("mode", "marginal")
         if mode not in ("marginal", "retroactive"):
             raise InvalidInput(f"{field}.mode", "marginal or retroactive")
-        return TieredComponent(name, _tiers(raw.get("tiers", []), f"{field}.tiers"), mode)  # type: ignore[arg-type]
+        return TieredComponent(name, _tiers(raw.get("tiers", []), f"{field}.tiers"), mode)
     if kind == "accelerator":
         base = _decimal(raw.get("rate"), f"{field}.rate")
         return TieredComponent(name, _tiers(raw.get("bands", []), f"{field}.bands", base), "marginal")
@@ -157,5 +157,5 @@ def parse_terms(raw: dict[str, Any]) -> PlanTerms:
     names = [c.name for c in parsed]
     if len(set(names)) != len(names):
         raise InvalidInput("components", "component names must be unique")
-    return PlanTerms(str(raw.get("currency", "")), kind, parsed,  # type: ignore[arg-type]
+    return PlanTerms(str(raw.get("currency", "")), kind, parsed,
                      _optional(raw, "cap_per_deal", "caps"), _optional(raw, "cap_per_period", "caps"))

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
+from services.compensation.db import deals_repo, plans_repo, rates_repo
 from services.compensation.db import ledger_repo as repo
-from services.compensation.db import plans_repo
 from services.compensation.domain.calculation import DealShare, Line, total
 from services.compensation.domain.commission import convert, split_share
 from services.compensation.domain.periods import first_open, period_of
@@ -51,7 +50,7 @@ async def _credit_deal(uow: UnitOfWork, deal_id: str) -> set[RepPeriod]:
     now = uow.clock.now()
     before = await repo.credits_of(uow.session, deal_id)
     touched = {(c.rep_id, c.quota_period) for c in before if c.status == "paid" and c.quota_period}
-    deal = await repo.deal(uow.session, deal_id)
+    deal = await deals_repo.deal(uow.session, deal_id)
     shares = dict(deal.facts.splits) if deal is not None and deal.facts.status == "won" else {}
     for c in before:
         if c.rep_id not in shares and c.status in ("paid", "pending"):
@@ -62,34 +61,36 @@ async def _credit_deal(uow: UnitOfWork, deal_id: str) -> set[RepPeriod]:
         assert deal is not None
         credit = await _credit(uow, deal, rep_id, percent, numbers.get(rep_id, 1))
         await repo.save_credit(uow.session, credit)
-        if credit["status"] == "paid":
-            touched.add((rep_id, credit["quota_period"]))
+        quota_period = credit["quota_period"]
+        if credit["status"] == "paid" and quota_period is not None:  # a paid credit always has its quota period
+            touched.add((rep_id, quota_period))
     return touched
 
 
-def _why_not(deal: repo.Deal | None) -> str:
+def _why_not(deal: deals_repo.Deal | None) -> str:
     status = deal.facts.status if deal else "unknown"
     return {"open": "deal reopened", "lost": "deal lost after won"}.get(status, "no longer credited on the deal")
 
 
-async def _credit(uow: UnitOfWork, deal: repo.Deal, rep_id: str, percent: Decimal,
-                  credit_no: int) -> dict[str, Any]:
+async def _credit(uow: UnitOfWork, deal: deals_repo.Deal, rep_id: str, percent: Decimal,
+                  credit_no: int) -> repo.CreditValues:
     """One rep's credit on a won deal: paid (counted in a quota period) or pending with what it waits for."""
     assert deal.closed_at is not None
     day = deal.closed_at.date()
-    credit = {"deal_id": deal.deal_id, "rep_id": rep_id, "credit_no": credit_no, "percent": percent,
-              "updated_at": uow.clock.now()}
+    now = uow.clock.now()
     try:
         plan, terms = await _terms_for(uow, rep_id, day)
         rate = await _rate(uow, deal.facts.currency, terms, day)
         quota_period = period_of(day, terms.period_kind)
         await _quota(uow, rep_id, quota_period, terms)
     except Waiting as waiting:
-        return {**credit, "status": "pending", "reason": str(waiting), "base": None, "quota_period": None,
-                "plan_id": None, "plan_version": None, "currency": None}
-    return {**credit, "status": "paid", "reason": None, "base": convert(split_share(deal.facts.amount, percent), rate),
-            "currency": terms.currency, "quota_period": quota_period, "plan_id": plan.plan_id,
-            "plan_version": plan.version}
+        return repo.CreditValues(deal_id=deal.deal_id, rep_id=rep_id, credit_no=credit_no, percent=percent,
+                                 status="pending", reason=str(waiting), base=None, currency=None, quota_period=None,
+                                 plan_id=None, plan_version=None, updated_at=now)
+    return repo.CreditValues(deal_id=deal.deal_id, rep_id=rep_id, credit_no=credit_no, percent=percent,
+                             status="paid", reason=None, base=convert(split_share(deal.facts.amount, percent), rate),
+                             currency=terms.currency, quota_period=quota_period, plan_id=plan.plan_id,
+                             plan_version=plan.version, updated_at=now)
 
 
 async def _terms_for(uow: UnitOfWork, rep_id: str, day: date) -> tuple[plans_repo.PlanVersion, PlanTerms]:
@@ -102,7 +103,7 @@ async def _terms_for(uow: UnitOfWork, rep_id: str, day: date) -> tuple[plans_rep
 async def _rate(uow: UnitOfWork, currency: str, terms: PlanTerms, day: date) -> Decimal:
     if currency == terms.currency:
         return Decimal(1)
-    rate = await repo.rate_on(uow.session, currency, terms.currency, day)
+    rate = await rates_repo.rate_on(uow.session, currency, terms.currency, day)
     if rate is None:
         raise Waiting(f"no exchange rate {currency}->{terms.currency} effective on {day}")
     return rate
