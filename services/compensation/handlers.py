@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.compensation.commands import deals as deal_commands
-from services.compensation.commands import org as org_commands
+from services.compensation.commands import organisation
 from services.compensation.commands.ledger import Cause
 from services.compensation.db.deals_repo import Deal
 from services.compensation.domain import deals
@@ -56,12 +56,12 @@ async def adjust_changed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
 
 async def remember_rep(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.RepUpserted = event.data
-    await org_commands.remember_rep(uow, data.rep_id, data.name, data.team_id, data.active)
+    await organisation.remember_rep(uow, data.rep_id, data.name, data.team_id, data.active)
 
 
 async def remember_team(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.TeamUpserted = event.data
-    await org_commands.remember_team(uow, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
+    await organisation.remember_team(uow, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
 
 
 EVENT_HANDLERS: dict[str, Handler] = {

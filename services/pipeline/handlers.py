@@ -1,7 +1,7 @@
 """Pipeline's consumed events: one function each, calling a command; the table at the bottom."""
 from __future__ import annotations
 
-from services.pipeline.commands import deals, org
+from services.pipeline.commands import deals, organisation
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent
 from shared.events import catalog as ev
@@ -16,12 +16,12 @@ async def deal_from_conversion(event: CloudEvent, uow: UnitOfWork) -> None:
 
 async def remember_rep(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.RepUpserted = event.data
-    await org.remember_rep(uow, data.rep_id, data.name, data.team_id, data.active)
+    await organisation.remember_rep(uow, data.rep_id, data.name, data.team_id, data.active)
 
 
 async def remember_team(event: CloudEvent, uow: UnitOfWork) -> None:
     data: ev.TeamUpserted = event.data
-    await org.remember_team(uow, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
+    await organisation.remember_team(uow, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
 
 
 EVENT_HANDLERS: dict[str, Handler] = {
