@@ -14,7 +14,7 @@ from services.territory.domain.plans import Plan, check_editable, transition
 from services.territory.domain.simulation import Move, propose, rematch
 from services.territory.domain.territories import Territory
 from services.territory.routing_service import reroute_booked_lead
-from shared.db.uow import UnitOfWork
+from shared.db.uow import UnitOfWork, command
 from shared.errors import InvalidInput
 from shared.events import catalog as ev
 
@@ -62,52 +62,66 @@ def simulate_on(snap: Snapshot, changes: Changes, period: str, rollup: bool) -> 
                       {r: (reps_before[r], reps_after[r]) for r in sorted(snap.reps)}, moves)
 
 
-async def simulate(changes: Changes, period: str, rollup: bool, uow: UnitOfWork) -> Simulation:
-    snap = await load_snapshot(uow.session, period)
-    await uow.rollback()  # read only: a simulation changes nothing
+async def simulate(uow: UnitOfWork, changes: Changes, period: str, rollup: bool) -> Simulation:
+    """Read only: a simulation changes nothing."""
+    async with uow:
+        snap = await load_snapshot(uow.session, period)
     return simulate_on(snap, changes, period, rollup)
 
 
-async def archive_plan(plan_id: str, uow: UnitOfWork) -> Plan:
-    plan = transition(await plans_repo.get_plan(uow.session, plan_id, lock=True), "archived", uow.clock.now())
-    await plans_repo.save_plan(uow.session, plan)
-    await uow.commit()
-    return plan
+async def simulate_plan(uow: UnitOfWork, plan_id: str, period: str) -> Simulation:
+    async with uow:
+        plan = await plans_repo.get_plan(uow.session, plan_id)
+        snap = await load_snapshot(uow.session, period)
+    return simulate_on(snap, Changes.of(plan.changes), period, True)
 
 
-async def draft_plan(name: str, changes: Changes, uow: UnitOfWork, plan_id: str | None = None) -> Plan:
-    """A new draft, or a draft's changes replaced (only while it is still planning)."""
-    snap = await load_snapshot(uow.session)
-    propose(snap.territories, changes.upserts, changes.removals, snap.reps)  # refuse an invalid draft early
-    existing = await plans_repo.get_plan(uow.session, plan_id) if plan_id else None
-    if existing is not None:
-        check_editable(existing)
-    plan = Plan(plan_id or str(uuid.uuid4()), name, "planning", changes.to_json(), uow.clock.now(), None,
-                existing.version + 1 if existing else 1)
-    await plans_repo.save_plan(uow.session, plan)
-    await uow.commit()
-    return plan
+@command
+async def archive_plan(uow: UnitOfWork, plan_id: str) -> Plan:
+    async with uow:
+        plan = transition(await plans_repo.get_plan(uow.session, plan_id, lock=True), "archived", uow.clock.now())
+        await plans_repo.save_plan(uow.session, plan)
+        await uow.commit()
+        return plan
 
 
-async def activate_plan(plan_id: str, uow: UnitOfWork) -> tuple[Plan, list[Move]]:
+@command
+async def draft_plan(uow: UnitOfWork, name: str, changes: Changes, plan_id: str | None = None) -> Plan:
+    """A new draft, or a draft's changes replaced (only while it is still planning; an unknown id is a 404)."""
+    async with uow:
+        existing = await plans_repo.get_plan(uow.session, plan_id) if plan_id else None
+        snap = await load_snapshot(uow.session)
+        propose(snap.territories, changes.upserts, changes.removals, snap.reps)  # refuse an invalid draft early
+        if existing is not None:
+            check_editable(existing)
+        plan = Plan(plan_id or str(uuid.uuid4()), name, "planning", changes.to_json(), uow.clock.now(), None,
+                    existing.version + 1 if existing else 1)
+        await plans_repo.save_plan(uow.session, plan)
+        await uow.commit()
+        return plan
+
+
+@command
+async def activate_plan(uow: UnitOfWork, plan_id: str) -> tuple[Plan, list[Move]]:
     """Apply all the plan's changes in one transaction, announce them, re-route open leads that moved."""
-    plan = await plans_repo.get_plan(uow.session, plan_id, lock=True)
-    check_editable(plan)
-    changes = Changes.of(plan.changes)
-    snap = await load_snapshot(uow.session)
-    proposed = propose(snap.territories, changes.upserts, changes.removals, snap.reps)
-    _, _, planned = rematch(snap.leads, snap.deals, proposed, snap.reps)
-    await _apply(changes, proposed, snap, uow)
-    moves = [await _reroute(move, plan, uow) for move in planned]
-    for other in await plans_repo.active_plans(uow.session):
-        await plans_repo.save_plan(uow.session, transition(other, "archived", uow.clock.now()))
-    activated = transition(plan, "active", uow.clock.now())
-    await plans_repo.save_plan(uow.session, activated)
-    await uow.commit()
-    return activated, moves
+    async with uow:
+        plan = await plans_repo.get_plan(uow.session, plan_id, lock=True)
+        check_editable(plan)
+        changes = Changes.of(plan.changes)
+        snap = await load_snapshot(uow.session)
+        proposed = propose(snap.territories, changes.upserts, changes.removals, snap.reps)
+        _, _, planned = rematch(snap.leads, snap.deals, proposed, snap.reps)
+        await _apply(changes, proposed, uow)
+        moves = [await _reroute(move, plan, uow) for move in planned]
+        for other in await plans_repo.active_plans(uow.session):
+            await plans_repo.save_plan(uow.session, transition(other, "archived", uow.clock.now()))
+        activated = transition(plan, "active", uow.clock.now())
+        await plans_repo.save_plan(uow.session, activated)
+        await uow.commit()
+        return activated, moves
 
 
-async def _apply(changes: Changes, proposed: dict[str, Territory], snap: Snapshot, uow: UnitOfWork) -> None:
+async def _apply(changes: Changes, proposed: dict[str, Territory], uow: UnitOfWork) -> None:
     for territory_id in changes.removals:
         await repo.remove_territory(uow.session, territory_id)
         await uow.emit("coxswain.territory.deleted.v1", subject=territory_id,

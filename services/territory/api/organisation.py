@@ -1,8 +1,6 @@
 """/v1/reps and /v1/teams: the sales organisation. Ops and admin change it; everyone signed in reads it."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from fastapi import APIRouter, status
 
 from services.territory import commands
@@ -11,7 +9,7 @@ from services.territory.api.paging import page_of
 from services.territory.api.schemas import NewRepIn, NewTeamIn, RepIn, RepOut, TeamIn, TeamOut
 from services.territory.db import repository as repo
 from services.territory.domain.territories import Rep, Team
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import NotFoundError
 from shared.http.ids import PathId
 from shared.http.pagination import Cursor, Limit, Page
 
@@ -24,26 +22,18 @@ def _rep(rep_id: str, body: RepIn) -> Rep:
 
 @router.post("/reps", status_code=status.HTTP_201_CREATED, response_model=RepOut)
 async def create_rep(body: NewRepIn, uow: Uow, _: Organiser) -> RepOut:
-    async with uow:
-        if await repo.get_rep(uow.session, body.id) is not None:
-            raise ConflictError(f"rep {body.id} already exists; use PUT /v1/reps/{body.id} to change it")
-        return RepOut.of(await commands.upsert_rep(_rep(body.id, body), uow))
+    return RepOut.of(await commands.create_rep(uow, _rep(body.id, body)))
 
 
 @router.put("/reps/{rep_id}", response_model=RepOut)
 async def put_rep(rep_id: PathId, body: RepIn, uow: Uow, _: Organiser) -> RepOut:
-    async with uow:
-        return RepOut.of(await commands.upsert_rep(_rep(rep_id, body), uow))
+    return RepOut.of(await commands.upsert_rep(uow, _rep(rep_id, body)))
 
 
 @router.post("/reps/{rep_id}/deactivate", response_model=RepOut)
 async def deactivate_rep(rep_id: PathId, uow: Uow, _: Organiser) -> RepOut:
     """Deactivation announces rep.upserted with active=false; leads re-routes the rep's open leads."""
-    async with uow:
-        rep = await repo.get_rep(uow.session, rep_id)
-        if rep is None:
-            raise NotFoundError(f"rep {rep_id} does not exist")
-        return RepOut.of(await commands.upsert_rep(replace(rep, active=False), uow))
+    return RepOut.of(await commands.deactivate_rep(uow, rep_id))
 
 
 @router.get("/reps", response_model=Page[RepOut])
@@ -67,18 +57,14 @@ async def read_rep(rep_id: str, uow: Uow, _: Reader) -> RepOut:
 
 @router.post("/teams", status_code=status.HTTP_201_CREATED, response_model=TeamOut)
 async def create_team(body: NewTeamIn, uow: Uow, _: Organiser) -> TeamOut:
-    async with uow:
-        if body.id in await repo.all_teams(uow.session):
-            raise ConflictError(f"team {body.id} already exists; use PUT /v1/teams/{body.id} to change it")
-        return TeamOut.of(await commands.upsert_team(Team(body.id, body.name, body.manager_rep_id,
-                                                          body.parent_team_id), uow))
+    return TeamOut.of(await commands.create_team(uow, Team(body.id, body.name, body.manager_rep_id,
+                                                           body.parent_team_id)))
 
 
 @router.put("/teams/{team_id}", response_model=TeamOut)
 async def put_team(team_id: PathId, body: TeamIn, uow: Uow, _: Organiser) -> TeamOut:
-    async with uow:
-        return TeamOut.of(await commands.upsert_team(Team(team_id, body.name, body.manager_rep_id,
-                                                          body.parent_team_id), uow))
+    return TeamOut.of(await commands.upsert_team(uow, Team(team_id, body.name, body.manager_rep_id,
+                                                           body.parent_team_id)))
 
 
 @router.get("/teams", response_model=Page[TeamOut])

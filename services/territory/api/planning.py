@@ -53,8 +53,7 @@ async def run_simulation(body: SimulationIn, uow: Uow, _: Planner) -> Simulation
     period = body.period or quarter_of(uow.clock.now())
     period_bounds(period)
     changes = planning.Changes.of(body.as_dict())
-    async with uow:
-        return _out(period, await planning.simulate(changes, period, body.rollup, uow))
+    return _out(period, await planning.simulate(uow, changes, period, body.rollup))
 
 
 @router.get("/balance", response_model=Page[FindingOut])
@@ -76,15 +75,12 @@ async def read_balance(uow: Uow, _: Reader, limit: Limit = 50, cursor: Cursor = 
 
 @router.post("/plans", status_code=status.HTTP_201_CREATED, response_model=PlanOut)
 async def create_plan(body: PlanIn, uow: Uow, _: Organiser) -> PlanOut:
-    async with uow:
-        return _plan(await planning.draft_plan(body.name, planning.Changes.of(body.as_dict()), uow))
+    return _plan(await planning.draft_plan(uow, body.name, planning.Changes.of(body.as_dict())))
 
 
 @router.put("/plans/{plan_id}", response_model=PlanOut)
 async def change_plan(plan_id: str, body: PlanIn, uow: Uow, _: Organiser) -> PlanOut:
-    async with uow:
-        await plans_repo.get_plan(uow.session, plan_id)
-        return _plan(await planning.draft_plan(body.name, planning.Changes.of(body.as_dict()), uow, plan_id))
+    return _plan(await planning.draft_plan(uow, body.name, planning.Changes.of(body.as_dict()), plan_id))
 
 
 @router.get("/plans", response_model=Page[PlanOut])
@@ -103,19 +99,15 @@ async def read_plan(plan_id: str, uow: Uow, _: Reader) -> PlanOut:
 @router.post("/plans/{plan_id}/simulate", response_model=SimulationOut)
 async def simulate_plan(plan_id: str, uow: Uow, _: Planner) -> SimulationOut:
     period = quarter_of(uow.clock.now())
-    async with uow:
-        plan = await plans_repo.get_plan(uow.session, plan_id)
-        return _out(period, await planning.simulate(planning.Changes.of(plan.changes), period, True, uow))
+    return _out(period, await planning.simulate_plan(uow, plan_id, period))
 
 
 @router.post("/plans/{plan_id}/activate", response_model=ActivationOut)
 async def activate_plan(plan_id: str, uow: Uow, _: Organiser) -> ActivationOut:
-    async with uow:
-        plan, moves = await planning.activate_plan(plan_id, uow)
+    plan, moves = await planning.activate_plan(uow, plan_id)
     return ActivationOut(plan=_plan(plan), rerouted=[_move(m) for m in moves])
 
 
 @router.post("/plans/{plan_id}/archive", response_model=PlanOut)
 async def archive_plan(plan_id: str, uow: Uow, _: Organiser) -> PlanOut:
-    async with uow:
-        return _plan(await planning.archive_plan(plan_id, uow))
+    return _plan(await planning.archive_plan(uow, plan_id))

@@ -10,7 +10,6 @@ from services.territory.api.schemas import MatchOut, MembersIn, NewTerritoryIn, 
 from services.territory.db import repository as repo
 from services.territory.domain.matching import TerritoryIndex
 from services.territory.domain.rules import lead_profile
-from shared.errors import ConflictError
 from shared.http.ids import PathId
 from shared.http.pagination import Cursor, Limit, Page
 from shared.http.query import open_query
@@ -21,29 +20,23 @@ router = APIRouter(prefix="/territories", tags=["territories"])
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TerritoryOut)
 async def create_territory(body: NewTerritoryIn, uow: Uow, _: Organiser) -> TerritoryOut:
     territory = commands.build_territory(body.id, body.model_dump())
-    async with uow:
-        if body.id in await repo.all_territories(uow.session):
-            raise ConflictError(f"territory {body.id} already exists; use PUT /v1/territories/{body.id}")
-        return TerritoryOut.of(await commands.upsert_territory(territory, uow))
+    return TerritoryOut.of(await commands.create_territory(uow, territory))
 
 
 @router.put("/{territory_id}", response_model=TerritoryOut)
 async def put_territory(territory_id: PathId, body: TerritoryIn, uow: Uow, _: Organiser) -> TerritoryOut:
     territory = commands.build_territory(territory_id, body.model_dump())
-    async with uow:
-        return TerritoryOut.of(await commands.upsert_territory(territory, uow))
+    return TerritoryOut.of(await commands.upsert_territory(uow, territory))
 
 
 @router.put("/{territory_id}/reps", response_model=TerritoryOut)
 async def put_members(territory_id: PathId, body: MembersIn, uow: Uow, _: Organiser) -> TerritoryOut:
-    async with uow:
-        return TerritoryOut.of(await commands.set_members(territory_id, body.rep_ids, uow))
+    return TerritoryOut.of(await commands.set_members(uow, territory_id, body.rep_ids))
 
 
 @router.delete("/{territory_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_territory(territory_id: PathId, uow: Uow, _: Organiser) -> None:
-    async with uow:
-        await commands.delete_territory(territory_id, uow)
+    await commands.delete_territory(uow, territory_id)
 
 
 @router.get("", response_model=Page[TerritoryOut])
