@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.territory.commands.routing import reroute_booked_lead, route_and_book
 from services.territory.db import books
-from services.territory.routing_service import reroute_booked_lead, route_and_book
 from shared.crediting import splits_of
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent

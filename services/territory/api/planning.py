@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from services.territory import planning
 from services.territory.api.coverage_schemas import (
     ActivationOut,
     FindingOut,
@@ -18,6 +17,7 @@ from services.territory.api.coverage_schemas import (
 from services.territory.api.coverage_schemas import FiguresOut as F
 from services.territory.api.deps import Organiser, Planner, Reader, Uow
 from services.territory.api.paging import page_of
+from services.territory.commands import plans as planning
 from services.territory.db import plans_repo
 from services.territory.db.snapshot import load_snapshot
 from services.territory.domain.balance import assess

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from services.territory import commands
 from services.territory.api.deps import Organiser, Reader, Uow
 from services.territory.api.paging import page_of
 from services.territory.api.schemas import MatchOut, MembersIn, NewTerritoryIn, TerritoryIn, TerritoryOut
+from services.territory.commands import organisation as commands
 from services.territory.db import repository as repo
 from services.territory.domain.matching import TerritoryIndex
 from services.territory.domain.rules import lead_profile

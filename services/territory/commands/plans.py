@@ -5,7 +5,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from services.territory import commands
+from services.territory.commands import organisation as commands
+from services.territory.commands.routing import reroute_booked_lead
 from services.territory.db import books, plans_repo
 from services.territory.db import repository as repo
 from services.territory.db.snapshot import Snapshot, load_snapshot
@@ -13,7 +14,6 @@ from services.territory.domain.coverage import Figures, period_bounds, rep_cover
 from services.territory.domain.plans import Plan, check_editable, transition
 from services.territory.domain.simulation import Move, propose, rematch
 from services.territory.domain.territories import Territory
-from services.territory.routing_service import reroute_booked_lead
 from shared.db.uow import UnitOfWork, command
 from shared.errors import InvalidInput
 from shared.events import catalog as ev

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from services.territory.commands.routing import reroute_leads_of
 from services.territory.db import repository as repo
 from services.territory.domain.rules import parse_rules
 from services.territory.domain.territories import (
@@ -16,7 +17,6 @@ from services.territory.domain.territories import (
     check_parent_exists,
     check_single_default,
 )
-from services.territory.routing_service import reroute_leads_of
 from shared.db.uow import UnitOfWork, command
 from shared.errors import ConflictError, InvalidInput, NotFoundError
 from shared.events import catalog as ev
