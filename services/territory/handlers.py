@@ -5,10 +5,12 @@ event id) changes nothing, and an older fact never overwrites a newer one.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from services.territory.commands.routing import reroute_booked_lead, route_and_book
+from services.territory.commands import routing
 from services.territory.db import books
+from services.territory.db.indexes import TerritoryIndexes
 from shared.crediting import splits_of
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent
@@ -19,15 +21,12 @@ CLOSED_LEAD_STATUSES = frozenset({"converted", "disqualified", "unqualified", "l
 ROUTED_FIELDS = ("country", "region", "postal_code", "industry", "employee_count", "annual_revenue", "company")
 
 
-async def route_new_lead(event: CloudEvent, uow: UnitOfWork) -> None:
+async def route_new_lead(event: CloudEvent, uow: UnitOfWork, *, indexes: TerritoryIndexes | None = None) -> None:
     """lead.created → the lead's territory and rep, announced as lead.routed (once per lead)."""
     data: ev.LeadCreated = event.data
-    if await books.lead_row(uow.session, data.lead_id) is not None:
-        return  # routed already: a second lead.created for the same lead must not move the rotation again
     fields = data.model_dump(mode="json")
     profile = {k: fields.get(k) for k in ROUTED_FIELDS if fields.get(k) is not None}
-    await route_and_book(data.lead_id, profile, uow, booked={
-        "status": "new", "is_open": True, "created_at": data.created_at})
+    await routing.route_new_lead(uow, data.lead_id, profile, data.created_at, indexes)
 
 
 async def record_assignment(event: CloudEvent, uow: UnitOfWork) -> None:
@@ -40,19 +39,13 @@ async def record_assignment(event: CloudEvent, uow: UnitOfWork) -> None:
                                         "territory_id": data.territory_id or row.get("territory_id")})
 
 
-async def reroute_after_breach(event: CloudEvent, uow: UnitOfWork) -> None:
-    """lead.sla_breached → another member takes the lead under the routing rules (never the rep who let it
-    wait); with nobody else free it stays where it is. Leads' `escalate` policy keeps the owner: nothing moves.
-
-    Only a breach by the lead's current holder moves it, so a repeated or stale breach moves nothing."""
+async def reroute_after_breach(event: CloudEvent, uow: UnitOfWork, *,
+                               indexes: TerritoryIndexes | None = None) -> None:
+    """lead.sla_breached → another member takes the lead (commands.routing.reroute_after_breach). Leads'
+    `escalate` policy keeps the owner: nothing moves."""
     data: ev.LeadSlaBreached = event.data
-    if data.action != "reroute":
-        return
-    row = await books.lead_row(uow.session, data.lead_id)
-    if row is None or not row["is_open"] or row.get("rep_id") != data.rep_id:
-        return
-    await reroute_booked_lead(row, uow, note=f"follow-up SLA breached by {data.rep_id or 'nobody'}: ",
-                              excluded=frozenset({data.rep_id} if data.rep_id else ()), keep_when_nobody=True)
+    if data.action == "reroute":
+        await routing.reroute_after_breach(uow, data.lead_id, data.rep_id, indexes)
 
 
 async def record_status_change(event: CloudEvent, uow: UnitOfWork) -> None:
@@ -135,16 +128,22 @@ async def record_quota(event: CloudEvent, uow: UnitOfWork) -> None:
     await books.save_quota(uow.session, data.rep_id, data.period, data.amount, data.currency)
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    "coxswain.lead.created.v1": route_new_lead,
-    "coxswain.lead.assigned.v1": record_assignment,
-    "coxswain.lead.status_changed.v1": record_status_change,
-    "coxswain.lead.sla_breached.v1": reroute_after_breach,
-    "coxswain.deal.created.v1": record_new_deal,
-    "coxswain.deal.stage_changed.v1": record_stage_change,
-    "coxswain.deal.closed.v1": record_closed_deal,
-    "coxswain.deal.updated.v1": record_deal_update,
-    "coxswain.deal.reopened.v1": record_reopened_deal,
-    "coxswain.quota.set.v1": record_quota,
-}
+def event_handlers(indexes: TerritoryIndexes | None) -> dict[str, Handler]:
+    """The table, routing with the running service's territory index cache (None: built afresh each time)."""
+    return {
+        "coxswain.lead.created.v1": partial(route_new_lead, indexes=indexes),
+        "coxswain.lead.assigned.v1": record_assignment,
+        "coxswain.lead.status_changed.v1": record_status_change,
+        "coxswain.lead.sla_breached.v1": partial(reroute_after_breach, indexes=indexes),
+        "coxswain.deal.created.v1": record_new_deal,
+        "coxswain.deal.stage_changed.v1": record_stage_change,
+        "coxswain.deal.closed.v1": record_closed_deal,
+        "coxswain.deal.updated.v1": record_deal_update,
+        "coxswain.deal.reopened.v1": record_reopened_deal,
+        "coxswain.quota.set.v1": record_quota,
+    }
+
+
+# Without a cache (what the CLI replays through); the app's own table shares one cache with its routes (app.py).
+EVENT_HANDLERS: dict[str, Handler] = event_handlers(None)
 CONSUMED_TOPICS = ("coxswain.leads", "coxswain.pipeline", "coxswain.compensation")

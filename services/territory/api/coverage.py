@@ -4,12 +4,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.territory.api.coverage_schemas import CoverageOut, FiguresOut, RepCoverage, TerritoryCoverage
-from services.territory.api.deps import Reader, Uow
 from services.territory.db.snapshot import Snapshot, load_snapshot
 from services.territory.domain.coverage import period_bounds, quarter_of, rep_coverage, subtree, territory_coverage
 from services.territory.domain.coverage import unplaced as count_unplaced
 from shared.errors import NotFoundError
 from shared.http.auth import Principal
+from shared.http.deps import Reader, Uow
 
 router = APIRouter(tags=["coverage"])
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from services.territory.api.deps import Organiser, Reader, Uow
+from services.territory.api.deps import Indexes
 from services.territory.api.paging import page_of
 from services.territory.api.schemas import NewRepIn, NewTeamIn, RepIn, RepOut, TeamIn, TeamOut
 from services.territory.commands import organisation as commands
 from services.territory.db import repository as repo
 from services.territory.domain.territories import Rep, Team
 from shared.errors import NotFoundError
+from shared.http.deps import Operator, Reader, Uow
 from shared.http.ids import PathId
 from shared.http.pagination import Cursor, Limit, Page
 
@@ -21,19 +22,19 @@ def _rep(rep_id: str, body: RepIn) -> Rep:
 
 
 @router.post("/reps", status_code=status.HTTP_201_CREATED, response_model=RepOut)
-async def create_rep(body: NewRepIn, uow: Uow, _: Organiser) -> RepOut:
-    return RepOut.of(await commands.create_rep(uow, _rep(body.id, body)))
+async def create_rep(body: NewRepIn, uow: Uow, indexes: Indexes, _: Operator) -> RepOut:
+    return RepOut.of(await commands.create_rep(uow, _rep(body.id, body), indexes))
 
 
 @router.put("/reps/{rep_id}", response_model=RepOut)
-async def put_rep(rep_id: PathId, body: RepIn, uow: Uow, _: Organiser) -> RepOut:
-    return RepOut.of(await commands.upsert_rep(uow, _rep(rep_id, body)))
+async def put_rep(rep_id: PathId, body: RepIn, uow: Uow, indexes: Indexes, _: Operator) -> RepOut:
+    return RepOut.of(await commands.upsert_rep(uow, _rep(rep_id, body), indexes))
 
 
 @router.post("/reps/{rep_id}/deactivate", response_model=RepOut)
-async def deactivate_rep(rep_id: PathId, uow: Uow, _: Organiser) -> RepOut:
+async def deactivate_rep(rep_id: PathId, uow: Uow, indexes: Indexes, _: Operator) -> RepOut:
     """Deactivation announces rep.upserted with active=false; leads re-routes the rep's open leads."""
-    return RepOut.of(await commands.deactivate_rep(uow, rep_id))
+    return RepOut.of(await commands.deactivate_rep(uow, rep_id, indexes))
 
 
 @router.get("/reps", response_model=Page[RepOut])
@@ -56,13 +57,13 @@ async def read_rep(rep_id: str, uow: Uow, _: Reader) -> RepOut:
 
 
 @router.post("/teams", status_code=status.HTTP_201_CREATED, response_model=TeamOut)
-async def create_team(body: NewTeamIn, uow: Uow, _: Organiser) -> TeamOut:
+async def create_team(body: NewTeamIn, uow: Uow, _: Operator) -> TeamOut:
     return TeamOut.of(await commands.create_team(uow, Team(body.id, body.name, body.manager_rep_id,
                                                            body.parent_team_id)))
 
 
 @router.put("/teams/{team_id}", response_model=TeamOut)
-async def put_team(team_id: PathId, body: TeamIn, uow: Uow, _: Organiser) -> TeamOut:
+async def put_team(team_id: PathId, body: TeamIn, uow: Uow, _: Operator) -> TeamOut:
     return TeamOut.of(await commands.upsert_team(uow, Team(team_id, body.name, body.manager_rep_id,
                                                            body.parent_team_id)))
 

@@ -15,7 +15,6 @@ from services.territory.api.coverage_schemas import (
     TerritoryBeforeAfter,
 )
 from services.territory.api.coverage_schemas import FiguresOut as F
-from services.territory.api.deps import Organiser, Planner, Reader, Uow
 from services.territory.api.paging import page_of
 from services.territory.commands import plans as planning
 from services.territory.db import plans_repo
@@ -24,6 +23,7 @@ from services.territory.domain.balance import assess
 from services.territory.domain.coverage import period_bounds, quarter_of, territory_coverage
 from services.territory.domain.plans import Plan
 from services.territory.domain.simulation import Move
+from shared.http.deps import Manager, Operator, Reader, Uow
 from shared.http.pagination import Cursor, Limit, Page
 
 router = APIRouter(tags=["planning"])
@@ -49,7 +49,7 @@ def _plan(p: Plan) -> PlanOut:
 
 
 @router.post("/simulations", response_model=SimulationOut)
-async def run_simulation(body: SimulationIn, uow: Uow, _: Planner) -> SimulationOut:
+async def run_simulation(body: SimulationIn, uow: Uow, _: Manager) -> SimulationOut:
     period = body.period or quarter_of(uow.clock.now())
     period_bounds(period)
     changes = planning.Changes.of(body.as_dict())
@@ -74,12 +74,12 @@ async def read_balance(uow: Uow, _: Reader, limit: Limit = 50, cursor: Cursor = 
 
 
 @router.post("/plans", status_code=status.HTTP_201_CREATED, response_model=PlanOut)
-async def create_plan(body: PlanIn, uow: Uow, _: Organiser) -> PlanOut:
+async def create_plan(body: PlanIn, uow: Uow, _: Operator) -> PlanOut:
     return _plan(await planning.draft_plan(uow, body.name, planning.Changes.of(body.as_dict())))
 
 
 @router.put("/plans/{plan_id}", response_model=PlanOut)
-async def change_plan(plan_id: str, body: PlanIn, uow: Uow, _: Organiser) -> PlanOut:
+async def change_plan(plan_id: str, body: PlanIn, uow: Uow, _: Operator) -> PlanOut:
     return _plan(await planning.draft_plan(uow, body.name, planning.Changes.of(body.as_dict()), plan_id))
 
 
@@ -97,17 +97,17 @@ async def read_plan(plan_id: str, uow: Uow, _: Reader) -> PlanOut:
 
 
 @router.post("/plans/{plan_id}/simulate", response_model=SimulationOut)
-async def simulate_plan(plan_id: str, uow: Uow, _: Planner) -> SimulationOut:
+async def simulate_plan(plan_id: str, uow: Uow, _: Manager) -> SimulationOut:
     period = quarter_of(uow.clock.now())
     return _out(period, await planning.simulate_plan(uow, plan_id, period))
 
 
 @router.post("/plans/{plan_id}/activate", response_model=ActivationOut)
-async def activate_plan(plan_id: str, uow: Uow, _: Organiser) -> ActivationOut:
+async def activate_plan(plan_id: str, uow: Uow, _: Operator) -> ActivationOut:
     plan, moves = await planning.activate_plan(uow, plan_id)
     return ActivationOut(plan=_plan(plan), rerouted=[_move(m) for m in moves])
 
 
 @router.post("/plans/{plan_id}/archive", response_model=PlanOut)
-async def archive_plan(plan_id: str, uow: Uow, _: Organiser) -> PlanOut:
+async def archive_plan(plan_id: str, uow: Uow, _: Operator) -> PlanOut:
     return _plan(await planning.archive_plan(uow, plan_id))

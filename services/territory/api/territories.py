@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from services.territory.api.deps import Organiser, Reader, Uow
 from services.territory.api.paging import page_of
 from services.territory.api.schemas import MatchOut, MembersIn, NewTerritoryIn, TerritoryIn, TerritoryOut
 from services.territory.commands import organisation as commands
 from services.territory.db import repository as repo
 from services.territory.domain.matching import TerritoryIndex
 from services.territory.domain.rules import lead_profile
+from shared.http.deps import Operator, Reader, Uow
 from shared.http.ids import PathId
 from shared.http.pagination import Cursor, Limit, Page
 from shared.http.query import open_query
@@ -18,24 +18,24 @@ router = APIRouter(prefix="/territories", tags=["territories"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TerritoryOut)
-async def create_territory(body: NewTerritoryIn, uow: Uow, _: Organiser) -> TerritoryOut:
+async def create_territory(body: NewTerritoryIn, uow: Uow, _: Operator) -> TerritoryOut:
     territory = commands.build_territory(body.id, body.model_dump())
     return TerritoryOut.of(await commands.create_territory(uow, territory))
 
 
 @router.put("/{territory_id}", response_model=TerritoryOut)
-async def put_territory(territory_id: PathId, body: TerritoryIn, uow: Uow, _: Organiser) -> TerritoryOut:
+async def put_territory(territory_id: PathId, body: TerritoryIn, uow: Uow, _: Operator) -> TerritoryOut:
     territory = commands.build_territory(territory_id, body.model_dump())
     return TerritoryOut.of(await commands.upsert_territory(uow, territory))
 
 
 @router.put("/{territory_id}/reps", response_model=TerritoryOut)
-async def put_members(territory_id: PathId, body: MembersIn, uow: Uow, _: Organiser) -> TerritoryOut:
+async def put_members(territory_id: PathId, body: MembersIn, uow: Uow, _: Operator) -> TerritoryOut:
     return TerritoryOut.of(await commands.set_members(uow, territory_id, body.rep_ids))
 
 
 @router.delete("/{territory_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_territory(territory_id: PathId, uow: Uow, _: Organiser) -> None:
+async def delete_territory(territory_id: PathId, uow: Uow, _: Operator) -> None:
     await commands.delete_territory(uow, territory_id)
 
 

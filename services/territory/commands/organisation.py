@@ -7,6 +7,7 @@ from typing import Any
 
 from services.territory.commands.routing import reroute_leads_of
 from services.territory.db import repository as repo
+from services.territory.db.indexes import TerritoryIndexes
 from services.territory.domain.rules import parse_rules
 from services.territory.domain.territories import (
     Rep,
@@ -23,7 +24,7 @@ from shared.events import catalog as ev
 
 
 @command
-async def upsert_rep(uow: UnitOfWork, rep: Rep) -> Rep:
+async def upsert_rep(uow: UnitOfWork, rep: Rep, indexes: TerritoryIndexes | None = None) -> Rep:
     """Save and announce the rep; an inactive rep's open leads are routed again in the same transaction."""
     async with uow:
         if rep.team_id is not None and rep.team_id not in await repo.all_teams(uow.session):
@@ -33,29 +34,29 @@ async def upsert_rep(uow: UnitOfWork, rep: Rep) -> Rep:
             rep_id=rep.id, name=rep.name, email=rep.email, team_id=rep.team_id, active=rep.active,
             capacity=rep.capacity, segments=list(rep.segments)))
         if not rep.active:
-            await reroute_leads_of(rep.id, uow)  # none left the second time: a repeated deactivation moves nothing
+            await reroute_leads_of(rep.id, uow, indexes)  # none left the second time: nothing moves again
         await uow.commit()
         return rep
 
 
 @command
-async def create_rep(uow: UnitOfWork, rep: Rep) -> Rep:
+async def create_rep(uow: UnitOfWork, rep: Rep, indexes: TerritoryIndexes | None = None) -> Rep:
     async with uow:
         if await repo.get_rep(uow.session, rep.id) is not None:
             raise ConflictError(f"rep {rep.id} already exists; use PUT /v1/reps/{rep.id} to change it")
-        saved = await upsert_rep(uow, rep)
+        saved = await upsert_rep(uow, rep, indexes)
         await uow.commit()
         return saved
 
 
 @command
-async def deactivate_rep(uow: UnitOfWork, rep_id: str) -> Rep:
+async def deactivate_rep(uow: UnitOfWork, rep_id: str, indexes: TerritoryIndexes | None = None) -> Rep:
     """Announced as rep.upserted with active=false; the rep's open leads are routed again."""
     async with uow:
         rep = await repo.get_rep(uow.session, rep_id)
         if rep is None:
             raise NotFoundError(f"rep {rep_id} does not exist")
-        saved = await upsert_rep(uow, replace(rep, active=False))
+        saved = await upsert_rep(uow, replace(rep, active=False), indexes)
         await uow.commit()
         return saved
 

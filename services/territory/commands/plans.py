@@ -135,5 +135,6 @@ async def _reroute(move: Move, plan: Plan, uow: UnitOfWork) -> Move:
     """Routed for real under the new organisation: the stored rotation moves and lead.routed says why."""
     row = await books.lead_row(uow.session, move.lead_id)
     assert row is not None
-    done = await reroute_booked_lead(row, uow, note=f"plan {plan.name} activated: ", cached=False)
+    # Uncached: this transaction changed the territories (its revision is not committed and may roll back).
+    done = await reroute_booked_lead(row, uow, note=f"plan {plan.name} activated: ", indexes=None)
     return Move(move.lead_id, move.from_territory, done.territory_id, move.from_rep, done.rep_id, done.reason)

@@ -5,46 +5,28 @@ rep deactivated, its follow-up SLA breached, a plan activation). Leads applies w
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.territory.db import books
 from services.territory.db import repository as repo
-from services.territory.domain.matching import TerritoryIndex
+from services.territory.db.indexes import TerritoryIndexes, index_of
 from services.territory.domain.routing import Routing, route
 from services.territory.domain.rules import lead_profile
 from services.territory.domain.territories import ancestors
-from shared.db.uow import UnitOfWork
+from shared.db.uow import UnitOfWork, command
 from shared.events import catalog as ev
-
-_INDEXES: dict[tuple[str, int], TerritoryIndex] = {}  # (database, revision) → index; bounded below
-
-
-async def current_index(session: AsyncSession, *, cached: bool) -> TerritoryIndex:
-    """The territories as an index, rebuilt only when a territory changed since it was built. Not cached
-    for a transaction that changes territories itself (its revision is not committed and may roll back)."""
-    if not cached:
-        return TerritoryIndex(await repo.all_territories(session))
-    key = (str(session.get_bind().engine.url), await repo.territories_revision(session))
-    index = _INDEXES.get(key)
-    if index is None:
-        index = TerritoryIndex(await repo.all_territories(session))
-        if len(_INDEXES) >= 8:
-            _INDEXES.clear()
-        _INDEXES[key] = index
-    return index
 
 
 async def route_and_book(lead_id: str, fields: dict[str, Any], uow: UnitOfWork, *,
-                         booked: dict[str, Any], note: str = "", cached: bool = True,
+                         booked: dict[str, Any], indexes: TerritoryIndexes | None, note: str = "",
                          excluded: frozenset[str] = frozenset(), keep_when_nobody: bool = False) -> Routing:
     """Decide the territory and rep for a lead, move the rotation, keep the lead's row, emit lead.routed.
 
     With `keep_when_nobody` a lead nobody else can take stays where it is (nothing written, nothing emitted);
     otherwise `lead.routed` says so with `rep_id: null` and the lead waits without a rep."""
     session = uow.session
-    index = await current_index(session, cached=cached)
+    index = await index_of(session, indexes)
     territories = index.territories
     match = index.match(lead_profile(fields))
     chain = [match.territory_id, *ancestors(match.territory_id, territories)] if match else []
@@ -68,20 +50,51 @@ async def route_and_book(lead_id: str, fields: dict[str, Any], uow: UnitOfWork, 
     return replace(routing, reason=reason)
 
 
-async def reroute_booked_lead(row: dict[str, Any], uow: UnitOfWork, *, note: str, cached: bool = True,
+async def reroute_booked_lead(row: dict[str, Any], uow: UnitOfWork, *, note: str, indexes: TerritoryIndexes | None,
                               excluded: frozenset[str] = frozenset(), keep_when_nobody: bool = False) -> Routing:
     """An open lead territory already knows, routed again by the same rules as a new one (its matched
     territory, the hierarchy, the default): a deactivated holder, a breached follow-up SLA, a plan activation."""
     return await route_and_book(row["lead_id"], dict(row["profile"] or {}), uow, booked=row, note=note,
-                                cached=cached, excluded=excluded, keep_when_nobody=keep_when_nobody)
+                                indexes=indexes, excluded=excluded, keep_when_nobody=keep_when_nobody)
 
 
-async def reroute_leads_of(rep_id: str, uow: UnitOfWork) -> list[Routing]:
+async def reroute_leads_of(rep_id: str, uow: UnitOfWork, indexes: TerritoryIndexes | None) -> list[Routing]:
     """A deactivated rep's open leads, each to another active member under the routing rules, or to nobody
     (`lead.routed` with `rep_id: null`); one after the other, so each sees the loads the previous left.
 
     Every territory's turn is locked first: a lead being routed to the rep right now commits before the rep's
     leads are read (and is moved with them), and one routed after sees the rep inactive."""
     await repo.load_rotations(uow.session, sorted(await repo.all_territories(uow.session)))
-    return [await reroute_booked_lead(row, uow, note=f"rep {rep_id} deactivated: ")
+    return [await reroute_booked_lead(row, uow, note=f"rep {rep_id} deactivated: ", indexes=indexes)
             for row in await books.open_lead_rows_of(session=uow.session, rep_id=rep_id)]
+
+
+@command
+async def route_new_lead(uow: UnitOfWork, lead_id: str, profile: dict[str, Any], created_at: datetime,
+                         indexes: TerritoryIndexes | None) -> Routing | None:
+    """A new lead's territory and rep, announced as lead.routed; once per lead (a second lead.created for the same
+    lead must not move the rotation again: None)."""
+    async with uow:
+        if await books.lead_row(uow.session, lead_id) is not None:
+            return None
+        routing = await route_and_book(lead_id, profile, uow, indexes=indexes, booked={
+            "status": "new", "is_open": True, "created_at": created_at})
+        await uow.commit()
+        return routing
+
+
+@command
+async def reroute_after_breach(uow: UnitOfWork, lead_id: str, rep_id: str | None,
+                               indexes: TerritoryIndexes | None) -> Routing | None:
+    """Another member takes the lead under the routing rules (never the rep who let it wait); with nobody else
+    free it stays where it is. Only a breach by the lead's current holder moves it (a repeated or stale breach
+    moves nothing: None)."""
+    async with uow:
+        row = await books.lead_row(uow.session, lead_id)
+        if row is None or not row["is_open"] or row.get("rep_id") != rep_id:
+            return None
+        routing = await reroute_booked_lead(row, uow, note=f"follow-up SLA breached by {rep_id or 'nobody'}: ",
+                                            indexes=indexes, excluded=frozenset({rep_id} if rep_id else ()),
+                                            keep_when_nobody=True)
+        await uow.commit()
+        return routing
