@@ -3,16 +3,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from services.territory import queries
 from services.territory.api.deps import Indexes
-from services.territory.api.paging import page_of
 from services.territory.api.schemas import NewRepIn, NewTeamIn, RepIn, RepOut, TeamIn, TeamOut
 from services.territory.commands import organisation as commands
-from services.territory.db import repository as repo
 from services.territory.domain.territories import Rep, Team
-from shared.errors import NotFoundError
 from shared.http.deps import Operator, Reader, Uow
 from shared.http.ids import PathId
-from shared.http.pagination import Cursor, Limit, Page
+from shared.http.pagination import Cursor, Limit, Page, page_by_key
 
 router = APIRouter(tags=["organisation"])
 
@@ -40,20 +38,13 @@ async def deactivate_rep(rep_id: PathId, uow: Uow, indexes: Indexes, _: Operator
 @router.get("/reps", response_model=Page[RepOut])
 async def list_reps(uow: Uow, _: Reader, limit: Limit = 100, cursor: Cursor = None, team_id: str | None = None,
                     active: bool | None = None) -> Page[RepOut]:
-    async with uow:
-        reps = (await repo.all_reps(uow.session)).values()
-    chosen = [RepOut.of(r) for r in reps
-              if (team_id is None or r.team_id == team_id) and (active is None or r.active == active)]
-    return page_of(chosen, limit, cursor, key=lambda r: r.id)
+    chosen = [RepOut.of(r) for r in await queries.reps(uow, team_id, active)]
+    return page_by_key(chosen, limit, cursor, key=lambda r: r.id)
 
 
 @router.get("/reps/{rep_id}", response_model=RepOut)
 async def read_rep(rep_id: str, uow: Uow, _: Reader) -> RepOut:
-    async with uow:
-        rep = await repo.get_rep(uow.session, rep_id)
-    if rep is None:
-        raise NotFoundError(f"rep {rep_id} does not exist")
-    return RepOut.of(rep)
+    return RepOut.of(await queries.rep(uow, rep_id))
 
 
 @router.post("/teams", status_code=status.HTTP_201_CREATED, response_model=TeamOut)
@@ -70,6 +61,4 @@ async def put_team(team_id: PathId, body: TeamIn, uow: Uow, _: Operator) -> Team
 
 @router.get("/teams", response_model=Page[TeamOut])
 async def list_teams(uow: Uow, _: Reader, limit: Limit = 100, cursor: Cursor = None) -> Page[TeamOut]:
-    async with uow:
-        teams = [TeamOut.of(t) for t in (await repo.all_teams(uow.session)).values()]
-    return page_of(teams, limit, cursor, key=lambda t: t.id)
+    return page_by_key([TeamOut.of(t) for t in await queries.teams(uow)], limit, cursor, key=lambda t: t.id)

@@ -3,12 +3,10 @@ deadlock or a serialization failure, shared.db.uow.command)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from services.territory.commands.routing import reroute_leads_of
 from services.territory.db import repository as repo
 from services.territory.db.indexes import TerritoryIndexes
-from services.territory.domain.rules import parse_rules
 from services.territory.domain.territories import (
     Rep,
     Team,
@@ -84,13 +82,6 @@ async def create_team(uow: UnitOfWork, team: Team) -> Team:
         saved = await upsert_team(uow, team)
         await uow.commit()
         return saved
-
-
-def build_territory(territory_id: str, body: dict[str, Any]) -> Territory:
-    """A territory from its HTTP/plan form, rules validated (unknown field or op, range min above max)."""
-    return Territory(id=territory_id, name=body["name"], parent_id=body.get("parent_id"),
-                     priority=body.get("priority", 0), rules=parse_rules(body.get("rules") or []),
-                     rep_ids=tuple(body.get("rep_ids") or ()), is_default=bool(body.get("is_default", False)))
 
 
 async def emit_territory(uow: UnitOfWork, t: Territory) -> None:

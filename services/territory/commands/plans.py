@@ -1,79 +1,20 @@
-"""Simulations and territory plans: propose changes, see coverage before and after, activate at once."""
+"""Territory plans: draft changes, activate them at once (re-routing the open leads that move), archive.
+
+(Simulating a plan changes nothing: queries.simulate_plan.)"""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
-from services.territory.commands import organisation as commands
+from services.territory.commands.organisation import emit_territory
 from services.territory.commands.routing import reroute_booked_lead
 from services.territory.db import books, plans_repo
 from services.territory.db import repository as repo
-from services.territory.db.snapshot import Snapshot, load_snapshot
-from services.territory.domain.coverage import Figures, period_bounds, rep_coverage, territory_coverage
-from services.territory.domain.plans import Plan, check_editable, transition
+from services.territory.db.snapshot import load_snapshot
+from services.territory.domain.plans import Changes, Plan, check_editable, transition
 from services.territory.domain.simulation import Move, propose, rematch
 from services.territory.domain.territories import Territory
 from shared.db.uow import UnitOfWork, command
-from shared.errors import InvalidInput
 from shared.events import catalog as ev
-
-
-@dataclass(frozen=True)
-class Changes:
-    upserts: tuple[Territory, ...]
-    removals: tuple[str, ...]
-
-    @classmethod
-    def of(cls, body: dict[str, Any]) -> Changes:
-        upserts = []
-        for i, t in enumerate(body.get("upsert") or ()):
-            try:
-                upserts.append(commands.build_territory(t["id"], t))
-            except InvalidInput as bad:
-                first = bad.errors[0]
-                raise InvalidInput(f"upsert[{i}].{first.field}", first.message) from None
-        ids = [t.id for t in upserts]
-        if len(set(ids)) != len(ids):
-            raise InvalidInput("upsert", "a territory appears more than once")
-        return cls(tuple(upserts), tuple(body.get("remove") or ()))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"upsert": [repo.territory_columns(t) for t in self.upserts], "remove": list(self.removals)}
-
-
-@dataclass(frozen=True)
-class Simulation:
-    territories: dict[str, tuple[Figures | None, Figures | None]]
-    reps: dict[str, tuple[Figures, Figures]]
-    moves: list[Move]
-
-
-def simulate_on(snap: Snapshot, changes: Changes, period: str, rollup: bool) -> Simulation:
-    """Coverage now and under the proposal, from one snapshot; nothing is written."""
-    bounds = period_bounds(period)
-    proposed = propose(snap.territories, changes.upserts, changes.removals, snap.reps)
-    leads, deals, moves = rematch(snap.leads, snap.deals, proposed, snap.reps)
-    before = territory_coverage(snap.territories, snap.reps, snap.leads, snap.deals, snap.quotas, bounds, rollup=rollup)
-    after = territory_coverage(proposed, snap.reps, leads, deals, snap.quotas, bounds, rollup=rollup)
-    reps_before = rep_coverage(snap.reps, snap.leads, snap.deals, snap.quotas, bounds)
-    reps_after = rep_coverage(snap.reps, leads, deals, snap.quotas, bounds)
-    return Simulation({t: (before.get(t), after.get(t)) for t in sorted(before.keys() | after.keys())},
-                      {r: (reps_before[r], reps_after[r]) for r in sorted(snap.reps)}, moves)
-
-
-async def simulate(uow: UnitOfWork, changes: Changes, period: str, rollup: bool) -> Simulation:
-    """Read only: a simulation changes nothing."""
-    async with uow:
-        snap = await load_snapshot(uow.session, period)
-    return simulate_on(snap, changes, period, rollup)
-
-
-async def simulate_plan(uow: UnitOfWork, plan_id: str, period: str) -> Simulation:
-    async with uow:
-        plan = await plans_repo.get_plan(uow.session, plan_id)
-        snap = await load_snapshot(uow.session, period)
-    return simulate_on(snap, Changes.of(plan.changes), period, True)
 
 
 @command
@@ -128,7 +69,7 @@ async def _apply(changes: Changes, proposed: dict[str, Territory], uow: UnitOfWo
                        data=ev.TerritoryDeleted(territory_id=territory_id))
     for t in changes.upserts:
         await repo.save_territory(uow.session, proposed[t.id])
-        await commands.emit_territory(uow, proposed[t.id])
+        await emit_territory(uow, proposed[t.id])
 
 
 async def _reroute(move: Move, plan: Plan, uow: UnitOfWork) -> Move:

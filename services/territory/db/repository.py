@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.territory.db.models import reps, revisions, rotations, teams, territories
 from services.territory.domain.routing import Rotation
 from services.territory.domain.rules import parse_rules
-from services.territory.domain.territories import Rep, Team, Territory
+from services.territory.domain.territories import Rep, Team, Territory, territory_json
 from shared.db.upsert import insert_for, next_counter
 from shared.errors import NotFoundError
 
@@ -22,12 +22,6 @@ def _rep(m: Any) -> Rep:
 def _territory(m: Any) -> Territory:
     return Territory(m["id"], m["name"], m["parent_id"], m["priority"], parse_rules(m["rules"]),
                      tuple(m["rep_ids"] or ()), bool(m["is_default"]), m["version"])
-
-
-def territory_columns(t: Territory) -> dict[str, Any]:
-    return {"id": t.id, "name": t.name, "parent_id": t.parent_id, "priority": t.priority,
-            "rules": [r.to_json() for r in t.rules], "rep_ids": list(t.rep_ids), "is_default": t.is_default,
-            "version": t.version}
 
 
 async def all_reps(session: AsyncSession) -> dict[str, Rep]:
@@ -78,7 +72,7 @@ async def get_territory(session: AsyncSession, territory_id: str, *, lock: bool 
 
 
 async def save_territory(session: AsyncSession, territory: Territory) -> None:
-    values = territory_columns(territory)
+    values = territory_json(territory)
     stmt = insert_for(session, territories).values(values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
     await next_counter(session, revisions, "name", "territories", "revision")
