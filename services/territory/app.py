@@ -1,7 +1,6 @@
 """Composition root of the territory service: settings, runtime, handlers and routers, wired here only."""
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -30,9 +29,10 @@ SPEC = ServiceSpec(
 
 def create_app(settings: TerritorySettings | None = None, *, clock: Clock | None = None,
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
+    runtime = ServiceRuntime(SPEC, settings or TerritorySettings(), clock=clock, embedded_bus=embedded_bus)
     indexes = TerritoryIndexes()  # one cache per running service, shared by its routes and its consumer
-    spec = replace(SPEC, handlers=handlers.event_handlers(indexes))
-    runtime = ServiceRuntime(spec, settings or TerritorySettings(), clock=clock, embedded_bus=embedded_bus)
+    # The same event types as SPEC.handlers (which the CLI replays through, uncached); routing with this cache.
+    runtime.dispatcher.handlers = handlers.event_handlers(indexes)
     routers = [organisation.router, territories.router, coverage.router, planning.router]
     app = create_service_app(runtime, routers, title="Coxswain territory",
                              description="Reps, teams, territories, lead routing, coverage and what-if plans.",
