@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from services.territory.commands.organisation import emit_territory
-from services.territory.commands.routing import reroute_booked_lead
+from services.territory.commands.routing import route_and_book
 from services.territory.db import books, plans_repo
 from services.territory.db import repository as repo
 from services.territory.db.snapshot import load_snapshot
@@ -74,8 +74,8 @@ async def _apply(changes: Changes, proposed: dict[str, Territory], uow: UnitOfWo
 
 async def _reroute(move: Move, plan: Plan, uow: UnitOfWork) -> Move:
     """Routed for real under the new organisation: the stored rotation moves and lead.routed says why."""
-    row = await books.lead_row(uow.session, move.lead_id)
-    assert row is not None
+    lead = await books.booked_lead(uow.session, move.lead_id)
+    assert lead is not None  # rematch moves only leads of the book, read in this transaction
     # Uncached: this transaction changed the territories (its revision is not committed and may roll back).
-    done = await reroute_booked_lead(row, uow, note=f"plan {plan.name} activated: ", indexes=None)
+    done = await route_and_book(lead, uow, note=f"plan {plan.name} activated: ", indexes=None)
     return Move(move.lead_id, move.from_territory, done.territory_id, move.from_rep, done.rep_id, done.reason)

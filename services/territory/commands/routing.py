@@ -11,6 +11,7 @@ from typing import Any
 from services.territory.db import books
 from services.territory.db import repository as repo
 from services.territory.db.indexes import TerritoryIndexes, index_of
+from services.territory.domain.books import BookedLead
 from services.territory.domain.routing import Routing, route
 from services.territory.domain.rules import lead_profile
 from services.territory.domain.territories import ancestors
@@ -18,9 +19,9 @@ from shared.db.uow import UnitOfWork, command
 from shared.events import catalog as ev
 
 
-async def route_and_book(lead_id: str, fields: dict[str, Any], uow: UnitOfWork, *,
-                         booked: dict[str, Any], indexes: TerritoryIndexes | None, note: str = "",
-                         excluded: frozenset[str] = frozenset(), keep_when_nobody: bool = False) -> Routing:
+async def route_and_book(booked: BookedLead, uow: UnitOfWork, *, indexes: TerritoryIndexes | None,
+                         note: str = "", excluded: frozenset[str] = frozenset(),
+                         keep_when_nobody: bool = False) -> Routing:
     """Decide the territory and rep for a lead, move the rotation, keep the lead's row, emit lead.routed.
 
     With `keep_when_nobody` a lead nobody else can take stays where it is (nothing written, nothing emitted);
@@ -28,34 +29,25 @@ async def route_and_book(lead_id: str, fields: dict[str, Any], uow: UnitOfWork, 
     session = uow.session
     index = await index_of(session, indexes)
     territories = index.territories
-    match = index.match(lead_profile(fields))
+    match = index.match(lead_profile(booked.profile))
     chain = [match.territory_id, *ancestors(match.territory_id, territories)] if match else []
     chain += [t.id for t in territories.values() if t.is_default and t.id not in chain]
     rotations = await repo.load_rotations(session, chain)  # locks these territories' turns until commit
     load = await books.open_leads_per_rep(session)
-    if booked.get("rep_id") and booked.get("is_open"):
+    if booked.rep_id and booked.is_open:
         # re-routing: the lead no longer loads its current holder
-        load[booked["rep_id"]] = load.get(booked["rep_id"], 1) - 1
+        load[booked.rep_id] = load.get(booked.rep_id, 1) - 1
     routing = route(match, territories, await repo.all_reps(session), load, rotations, excluded)
     if routing.rep_id is None and keep_when_nobody:
         return routing
     if routing.rotation_territory is not None and routing.rotation is not None:
         await repo.save_rotation(session, routing.rotation_territory, routing.rotation)
-    await books.save_lead(session, {**booked, "lead_id": lead_id, "profile": fields,
-                                    "matched_territory_id": match.territory_id if match else None,
-                                    "territory_id": routing.territory_id, "rep_id": routing.rep_id})
+    await books.save_lead(session, replace(booked, matched_territory_id=match.territory_id if match else None,
+                                           territory_id=routing.territory_id, rep_id=routing.rep_id))
     reason = f"{note}{routing.reason}"
-    await uow.emit("coxswain.lead.routed.v1", subject=lead_id, data=ev.LeadRouted(
-        lead_id=lead_id, territory_id=routing.territory_id, rep_id=routing.rep_id, reason=reason))
+    await uow.emit("coxswain.lead.routed.v1", subject=booked.lead_id, data=ev.LeadRouted(
+        lead_id=booked.lead_id, territory_id=routing.territory_id, rep_id=routing.rep_id, reason=reason))
     return replace(routing, reason=reason)
-
-
-async def reroute_booked_lead(row: dict[str, Any], uow: UnitOfWork, *, note: str, indexes: TerritoryIndexes | None,
-                              excluded: frozenset[str] = frozenset(), keep_when_nobody: bool = False) -> Routing:
-    """An open lead territory already knows, routed again by the same rules as a new one (its matched
-    territory, the hierarchy, the default): a deactivated holder, a breached follow-up SLA, a plan activation."""
-    return await route_and_book(row["lead_id"], dict(row["profile"] or {}), uow, booked=row, note=note,
-                                indexes=indexes, excluded=excluded, keep_when_nobody=keep_when_nobody)
 
 
 async def reroute_leads_of(rep_id: str, uow: UnitOfWork, indexes: TerritoryIndexes | None) -> list[Routing]:
@@ -65,8 +57,8 @@ async def reroute_leads_of(rep_id: str, uow: UnitOfWork, indexes: TerritoryIndex
     Every territory's turn is locked first: a lead being routed to the rep right now commits before the rep's
     leads are read (and is moved with them), and one routed after sees the rep inactive."""
     await repo.load_rotations(uow.session, sorted(await repo.all_territories(uow.session)))
-    return [await reroute_booked_lead(row, uow, note=f"rep {rep_id} deactivated: ", indexes=indexes)
-            for row in await books.open_lead_rows_of(session=uow.session, rep_id=rep_id)]
+    return [await route_and_book(lead, uow, note=f"rep {rep_id} deactivated: ", indexes=indexes)
+            for lead in await books.open_leads_of(uow.session, rep_id)]
 
 
 @command
@@ -75,10 +67,9 @@ async def route_new_lead(uow: UnitOfWork, lead_id: str, profile: dict[str, Any],
     """A new lead's territory and rep, announced as lead.routed; once per lead (a second lead.created for the same
     lead must not move the rotation again: None)."""
     async with uow:
-        if await books.lead_row(uow.session, lead_id) is not None:
+        if await books.booked_lead(uow.session, lead_id) is not None:
             return None
-        routing = await route_and_book(lead_id, profile, uow, indexes=indexes, booked={
-            "status": "new", "is_open": True, "created_at": created_at})
+        routing = await route_and_book(BookedLead(lead_id, profile, created_at=created_at), uow, indexes=indexes)
         await uow.commit()
         return routing
 
@@ -90,10 +81,10 @@ async def reroute_after_breach(uow: UnitOfWork, lead_id: str, rep_id: str | None
     free it stays where it is. Only a breach by the lead's current holder moves it (a repeated or stale breach
     moves nothing: None)."""
     async with uow:
-        row = await books.lead_row(uow.session, lead_id)
-        if row is None or not row["is_open"] or row.get("rep_id") != rep_id:
+        lead = await books.booked_lead(uow.session, lead_id)
+        if lead is None or not lead.is_open or lead.rep_id != rep_id:
             return None
-        routing = await reroute_booked_lead(row, uow, note=f"follow-up SLA breached by {rep_id or 'nobody'}: ",
+        routing = await route_and_book(lead, uow, note=f"follow-up SLA breached by {rep_id or 'nobody'}: ",
                                             indexes=indexes, excluded=frozenset({rep_id} if rep_id else ()),
                                             keep_when_nobody=True)
         await uow.commit()
