@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from services.territory.db import plans_repo
 from services.territory.db import repository as repo
+from services.territory.db.listing import Listing
 from services.territory.db.snapshot import Snapshot, load_snapshot
 from services.territory.domain.balance import Finding, assess
 from services.territory.domain.coverage import Figures, period_bounds, rep_coverage, subtree, territory_coverage
@@ -20,10 +21,10 @@ from shared.http.auth import Principal
 from shared.visibility import scope_of
 
 
-async def reps(uow: UnitOfWork, team_id: str | None = None, active: bool | None = None) -> list[Rep]:
+async def reps(uow: UnitOfWork, after: str | None, limit: int, team_id: str | None = None,
+               active: bool | None = None) -> Listing[Rep]:
     async with uow:
-        found = (await repo.all_reps(uow.session)).values()
-    return [r for r in found if (team_id is None or r.team_id == team_id) and (active is None or r.active == active)]
+        return await repo.rep_page(uow.session, after, limit, team_id=team_id, active=active)
 
 
 async def rep(uow: UnitOfWork, rep_id: str) -> Rep:
@@ -34,9 +35,9 @@ async def rep(uow: UnitOfWork, rep_id: str) -> Rep:
     return found
 
 
-async def teams(uow: UnitOfWork) -> list[Team]:
+async def teams(uow: UnitOfWork, after: str | None, limit: int) -> Listing[Team]:
     async with uow:
-        return list((await repo.all_teams(uow.session)).values())
+        return await repo.team_page(uow.session, after, limit)
 
 
 async def territories(uow: UnitOfWork, parent_id: str | None = None, rep_id: str | None = None) -> list[Territory]:
@@ -67,9 +68,9 @@ async def match(uow: UnitOfWork, profile: dict[str, Value]) -> Matched:
     return Matched(found, known[found.territory_id].rules[found.rule_index])
 
 
-async def plans(uow: UnitOfWork) -> list[Plan]:
+async def plans(uow: UnitOfWork, after: str | None, limit: int) -> Listing[Plan]:
     async with uow:
-        return await plans_repo.all_plans(uow.session)
+        return await plans_repo.plan_page(uow.session, after, limit)
 
 
 async def plan(uow: UnitOfWork, plan_id: str) -> Plan:

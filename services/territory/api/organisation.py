@@ -5,12 +5,12 @@ from fastapi import APIRouter, status
 
 from services.territory import queries
 from services.territory.api.deps import Indexes
-from services.territory.api.schemas import NewRepIn, NewTeamIn, RepIn, RepOut, TeamIn, TeamOut
+from services.territory.api.schemas import NewRepIn, NewTeamIn, RepIn, RepOut, TeamIn, TeamOut, page_of
 from services.territory.commands import organisation as commands
 from services.territory.domain.territories import Rep, Team
 from shared.http.deps import Operator, Reader, Uow
 from shared.http.ids import PathId
-from shared.http.pagination import Cursor, Limit, Page, page_by_key
+from shared.http.pagination import Cursor, Limit, Page, after_id
 
 router = APIRouter(tags=["organisation"])
 
@@ -38,8 +38,7 @@ async def deactivate_rep(rep_id: PathId, uow: Uow, indexes: Indexes, _: Operator
 @router.get("/reps", response_model=Page[RepOut])
 async def list_reps(uow: Uow, _: Reader, limit: Limit = 100, cursor: Cursor = None, team_id: str | None = None,
                     active: bool | None = None) -> Page[RepOut]:
-    chosen = [RepOut.of(r) for r in await queries.reps(uow, team_id, active)]
-    return page_by_key(chosen, limit, cursor, key=lambda r: r.id)
+    return page_of(await queries.reps(uow, after_id(cursor), limit, team_id, active), RepOut.of)
 
 
 @router.get("/reps/{rep_id}", response_model=RepOut)
@@ -61,4 +60,4 @@ async def put_team(team_id: PathId, body: TeamIn, uow: Uow, _: Operator) -> Team
 
 @router.get("/teams", response_model=Page[TeamOut])
 async def list_teams(uow: Uow, _: Reader, limit: Limit = 100, cursor: Cursor = None) -> Page[TeamOut]:
-    return page_by_key([TeamOut.of(t) for t in await queries.teams(uow)], limit, cursor, key=lambda t: t.id)
+    return page_of(await queries.teams(uow, after_id(cursor), limit), TeamOut.of)

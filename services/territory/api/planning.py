@@ -16,12 +16,13 @@ from services.territory.api.coverage_schemas import (
     TerritoryBeforeAfter,
 )
 from services.territory.api.coverage_schemas import FiguresOut as F
+from services.territory.api.schemas import page_of
 from services.territory.commands import plans as planning
 from services.territory.domain.coverage import quarter_of
 from services.territory.domain.plans import Changes, Plan
 from services.territory.domain.simulation import Move
 from shared.http.deps import Manager, Operator, Reader, Uow
-from shared.http.pagination import Cursor, Limit, Page, page_by_key
+from shared.http.pagination import Cursor, Limit, Page, after_id, page_by_key
 
 router = APIRouter(tags=["planning"])
 
@@ -71,7 +72,7 @@ async def change_plan(plan_id: str, body: PlanIn, uow: Uow, _: Operator) -> Plan
 
 @router.get("/plans", response_model=Page[PlanOut])
 async def list_plans(uow: Uow, _: Reader, limit: Limit = 100, cursor: Cursor = None) -> Page[PlanOut]:
-    return page_by_key([_plan(p) for p in await queries.plans(uow)], limit, cursor, key=lambda p: p.id)
+    return page_of(await queries.plans(uow, after_id(cursor), limit), _plan)
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
