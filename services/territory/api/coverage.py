@@ -5,8 +5,8 @@ from fastapi import APIRouter
 
 from services.territory import queries
 from services.territory.api.coverage_schemas import CoverageOut, FiguresOut, RepCoverage, TerritoryCoverage
-from services.territory.domain.coverage import quarter_of
 from shared.http.deps import Reader, Uow
+from shared.periods import quarter_of
 
 router = APIRouter(tags=["coverage"])
 

@@ -18,11 +18,11 @@ from services.territory.api.coverage_schemas import (
 from services.territory.api.coverage_schemas import FiguresOut as F
 from services.territory.api.schemas import page_of
 from services.territory.commands import plans as planning
-from services.territory.domain.coverage import quarter_of
 from services.territory.domain.plans import Changes, Plan
 from services.territory.domain.simulation import Move
 from shared.http.deps import Manager, Operator, Reader, Uow
 from shared.http.pagination import Cursor, Limit, Page, after_id, page_by_key
+from shared.periods import quarter_of
 
 router = APIRouter(tags=["planning"])
 
