@@ -85,7 +85,7 @@ async def reroute_after_breach(uow: UnitOfWork, lead_id: str, rep_id: str | None
         if lead is None or not lead.is_open or lead.rep_id != rep_id:
             return None
         routing = await route_and_book(lead, uow, note=f"follow-up SLA breached by {rep_id or 'nobody'}: ",
-                                            indexes=indexes, excluded=frozenset({rep_id} if rep_id else ()),
-                                            keep_when_nobody=True)
+                                       indexes=indexes, excluded=frozenset({rep_id} if rep_id else ()),
+                                       keep_when_nobody=True)
         await uow.commit()
         return routing
