@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from services.territory import handlers
 from services.territory.api import coverage, organisation, planning, territories
+from services.territory.db.indexes import TerritoryIndexes
 from services.territory.db.models import metadata
 from services.territory.settings import TerritorySettings
 from shared.clock import Clock
@@ -29,7 +30,12 @@ SPEC = ServiceSpec(
 def create_app(settings: TerritorySettings | None = None, *, clock: Clock | None = None,
                embedded_bus: EmbeddedBus | None = None, start_runtime: bool = True) -> FastAPI:
     runtime = ServiceRuntime(SPEC, settings or TerritorySettings(), clock=clock, embedded_bus=embedded_bus)
+    indexes = TerritoryIndexes()  # one cache per running service, shared by its routes and its consumer
+    # The same event types as SPEC.handlers (which the CLI replays through, uncached); routing with this cache.
+    runtime.dispatcher.handlers = handlers.event_handlers(indexes)
     routers = [organisation.router, territories.router, coverage.router, planning.router]
-    return create_service_app(runtime, routers, title="Coxswain territory",
-                              description="Reps, teams, territories, lead routing, coverage and what-if plans.",
-                              start_runtime=start_runtime)
+    app = create_service_app(runtime, routers, title="Coxswain territory",
+                             description="Reps, teams, territories, lead routing, coverage and what-if plans.",
+                             start_runtime=start_runtime)
+    app.state.territory_indexes = indexes
+    return app

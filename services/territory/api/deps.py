@@ -1,21 +1,15 @@
-"""Annotated dependencies: the unit of work and who is calling."""
+"""What only territory's routes need besides shared.http.deps: the running service's territory index cache."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from shared.db.uow import UnitOfWork
-from shared.http.auth import Principal, require_roles
+from services.territory.db.indexes import TerritoryIndexes
 
 
-def _uow(request: Request) -> UnitOfWork:
-    return request.app.state.runtime.uow()  # type: ignore[no-any-return]
+def _indexes(request: Request) -> TerritoryIndexes:
+    return cast(TerritoryIndexes, request.app.state.territory_indexes)
 
 
-Uow = Annotated[UnitOfWork, Depends(_uow)]
-# Managers and reps read the organisation; ops and admin change it (integration reads, for CRMs and BI).
-Reader = Annotated[Principal, Depends(require_roles("admin", "ops", "manager", "rep", "integration"))]
-Organiser = Annotated[Principal, Depends(require_roles("admin", "ops"))]
-# Simulations change nothing: managers may try what-ifs too.
-Planner = Annotated[Principal, Depends(require_roles("admin", "ops", "manager"))]
+Indexes = Annotated[TerritoryIndexes, Depends(_indexes)]

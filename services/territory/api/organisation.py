@@ -1,19 +1,16 @@
 """/v1/reps and /v1/teams: the sales organisation. Ops and admin change it; everyone signed in reads it."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from fastapi import APIRouter, status
 
-from services.territory import commands
-from services.territory.api.deps import Organiser, Reader, Uow
-from services.territory.api.paging import page_of
-from services.territory.api.schemas import NewRepIn, NewTeamIn, RepIn, RepOut, TeamIn, TeamOut
-from services.territory.db import repository as repo
+from services.territory import queries
+from services.territory.api.deps import Indexes
+from services.territory.api.schemas import NewRepIn, NewTeamIn, RepIn, RepOut, TeamIn, TeamOut, page_of
+from services.territory.commands import organisation as commands
 from services.territory.domain.territories import Rep, Team
-from shared.errors import ConflictError, NotFoundError
+from shared.http.deps import Operator, Reader, Uow
 from shared.http.ids import PathId
-from shared.http.pagination import Cursor, Limit, Page
+from shared.http.pagination import Cursor, Limit, Page, after_id
 
 router = APIRouter(tags=["organisation"])
 
@@ -23,66 +20,44 @@ def _rep(rep_id: str, body: RepIn) -> Rep:
 
 
 @router.post("/reps", status_code=status.HTTP_201_CREATED, response_model=RepOut)
-async def create_rep(body: NewRepIn, uow: Uow, _: Organiser) -> RepOut:
-    async with uow:
-        if await repo.get_rep(uow.session, body.id) is not None:
-            raise ConflictError(f"rep {body.id} already exists; use PUT /v1/reps/{body.id} to change it")
-        return RepOut.of(await commands.upsert_rep(_rep(body.id, body), uow))
+async def create_rep(body: NewRepIn, uow: Uow, indexes: Indexes, _: Operator) -> RepOut:
+    return RepOut.of(await commands.create_rep(uow, _rep(body.id, body), indexes))
 
 
 @router.put("/reps/{rep_id}", response_model=RepOut)
-async def put_rep(rep_id: PathId, body: RepIn, uow: Uow, _: Organiser) -> RepOut:
-    async with uow:
-        return RepOut.of(await commands.upsert_rep(_rep(rep_id, body), uow))
+async def put_rep(rep_id: PathId, body: RepIn, uow: Uow, indexes: Indexes, _: Operator) -> RepOut:
+    return RepOut.of(await commands.upsert_rep(uow, _rep(rep_id, body), indexes))
 
 
 @router.post("/reps/{rep_id}/deactivate", response_model=RepOut)
-async def deactivate_rep(rep_id: PathId, uow: Uow, _: Organiser) -> RepOut:
+async def deactivate_rep(rep_id: PathId, uow: Uow, indexes: Indexes, _: Operator) -> RepOut:
     """Deactivation announces rep.upserted with active=false; leads re-routes the rep's open leads."""
-    async with uow:
-        rep = await repo.get_rep(uow.session, rep_id)
-        if rep is None:
-            raise NotFoundError(f"rep {rep_id} does not exist")
-        return RepOut.of(await commands.upsert_rep(replace(rep, active=False), uow))
+    return RepOut.of(await commands.deactivate_rep(uow, rep_id, indexes))
 
 
 @router.get("/reps", response_model=Page[RepOut])
 async def list_reps(uow: Uow, _: Reader, limit: Limit = 100, cursor: Cursor = None, team_id: str | None = None,
                     active: bool | None = None) -> Page[RepOut]:
-    async with uow:
-        reps = (await repo.all_reps(uow.session)).values()
-    chosen = [RepOut.of(r) for r in reps
-              if (team_id is None or r.team_id == team_id) and (active is None or r.active == active)]
-    return page_of(chosen, limit, cursor, key=lambda r: r.id)
+    return page_of(await queries.reps(uow, after_id(cursor), limit, team_id, active), RepOut.of)
 
 
 @router.get("/reps/{rep_id}", response_model=RepOut)
 async def read_rep(rep_id: str, uow: Uow, _: Reader) -> RepOut:
-    async with uow:
-        rep = await repo.get_rep(uow.session, rep_id)
-    if rep is None:
-        raise NotFoundError(f"rep {rep_id} does not exist")
-    return RepOut.of(rep)
+    return RepOut.of(await queries.rep(uow, rep_id))
 
 
 @router.post("/teams", status_code=status.HTTP_201_CREATED, response_model=TeamOut)
-async def create_team(body: NewTeamIn, uow: Uow, _: Organiser) -> TeamOut:
-    async with uow:
-        if body.id in await repo.all_teams(uow.session):
-            raise ConflictError(f"team {body.id} already exists; use PUT /v1/teams/{body.id} to change it")
-        return TeamOut.of(await commands.upsert_team(Team(body.id, body.name, body.manager_rep_id,
-                                                          body.parent_team_id), uow))
+async def create_team(body: NewTeamIn, uow: Uow, _: Operator) -> TeamOut:
+    return TeamOut.of(await commands.create_team(uow, Team(body.id, body.name, body.manager_rep_id,
+                                                           body.parent_team_id)))
 
 
 @router.put("/teams/{team_id}", response_model=TeamOut)
-async def put_team(team_id: PathId, body: TeamIn, uow: Uow, _: Organiser) -> TeamOut:
-    async with uow:
-        return TeamOut.of(await commands.upsert_team(Team(team_id, body.name, body.manager_rep_id,
-                                                          body.parent_team_id), uow))
+async def put_team(team_id: PathId, body: TeamIn, uow: Uow, _: Operator) -> TeamOut:
+    return TeamOut.of(await commands.upsert_team(uow, Team(team_id, body.name, body.manager_rep_id,
+                                                           body.parent_team_id)))
 
 
 @router.get("/teams", response_model=Page[TeamOut])
 async def list_teams(uow: Uow, _: Reader, limit: Limit = 100, cursor: Cursor = None) -> Page[TeamOut]:
-    async with uow:
-        teams = [TeamOut.of(t) for t in (await repo.all_teams(uow.session)).values()]
-    return page_of(teams, limit, cursor, key=lambda t: t.id)
+    return page_of(await queries.teams(uow, after_id(cursor), limit), TeamOut.of)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from services.territory import planning
+from services.territory import queries
 from services.territory.api.coverage_schemas import (
     ActivationOut,
     FindingOut,
@@ -16,20 +16,18 @@ from services.territory.api.coverage_schemas import (
     TerritoryBeforeAfter,
 )
 from services.territory.api.coverage_schemas import FiguresOut as F
-from services.territory.api.deps import Organiser, Planner, Reader, Uow
-from services.territory.api.paging import page_of
-from services.territory.db import plans_repo
-from services.territory.db.snapshot import load_snapshot
-from services.territory.domain.balance import assess
-from services.territory.domain.coverage import period_bounds, quarter_of, territory_coverage
-from services.territory.domain.plans import Plan
+from services.territory.api.schemas import page_of
+from services.territory.commands import plans as planning
+from services.territory.domain.plans import Changes, Plan
 from services.territory.domain.simulation import Move
-from shared.http.pagination import Cursor, Limit, Page
+from shared.http.deps import Manager, Operator, Reader, Uow
+from shared.http.pagination import Cursor, Limit, Page, after_id, page_by_key
+from shared.periods import quarter_of
 
 router = APIRouter(tags=["planning"])
 
 
-def _out(period: str, sim: planning.Simulation) -> SimulationOut:
+def _out(period: str, sim: queries.Simulation) -> SimulationOut:
     return SimulationOut(
         period=period,
         territories=[TerritoryBeforeAfter(territory_id=t, before=F.of(b) if b else None,
@@ -49,73 +47,51 @@ def _plan(p: Plan) -> PlanOut:
 
 
 @router.post("/simulations", response_model=SimulationOut)
-async def run_simulation(body: SimulationIn, uow: Uow, _: Planner) -> SimulationOut:
+async def run_simulation(body: SimulationIn, uow: Uow, _: Manager) -> SimulationOut:
     period = body.period or quarter_of(uow.clock.now())
-    period_bounds(period)
-    changes = planning.Changes.of(body.as_dict())
-    async with uow:
-        return _out(period, await planning.simulate(changes, period, body.rollup, uow))
+    return _out(period, await queries.simulate(uow, Changes.of(body.as_dict()), period, body.rollup))
 
 
 @router.get("/balance", response_model=Page[FindingOut])
 async def read_balance(uow: Uow, _: Reader, limit: Limit = 50, cursor: Cursor = None) -> Page[FindingOut]:
     """Under- and over-served territories (own leads and members, no rollup) with a suggested move, by territory id.
     """
-    period = quarter_of(uow.clock.now())
-    async with uow:
-        snap = await load_snapshot(uow.session, period)
-    figures = territory_coverage(snap.territories, snap.reps, snap.leads, snap.deals, snap.quotas,
-                                 period_bounds(period), rollup=False)
-    open_by_rep: dict[str, int] = {}
-    for lead in snap.leads:
-        if lead.is_open and lead.rep_id:
-            open_by_rep[lead.rep_id] = open_by_rep.get(lead.rep_id, 0) + 1
-    findings = [FindingOut(**f.__dict__) for f in assess(snap.territories, figures, open_by_rep, snap.leads)]
-    return page_of(findings, limit, cursor, key=lambda f: f.territory_id)
+    findings = [FindingOut(**f.__dict__) for f in await queries.balance(uow, quarter_of(uow.clock.now()))]
+    return page_by_key(findings, limit, cursor, key=lambda f: f.territory_id)
 
 
 @router.post("/plans", status_code=status.HTTP_201_CREATED, response_model=PlanOut)
-async def create_plan(body: PlanIn, uow: Uow, _: Organiser) -> PlanOut:
-    async with uow:
-        return _plan(await planning.draft_plan(body.name, planning.Changes.of(body.as_dict()), uow))
+async def create_plan(body: PlanIn, uow: Uow, _: Operator) -> PlanOut:
+    return _plan(await planning.draft_plan(uow, body.name, Changes.of(body.as_dict())))
 
 
 @router.put("/plans/{plan_id}", response_model=PlanOut)
-async def change_plan(plan_id: str, body: PlanIn, uow: Uow, _: Organiser) -> PlanOut:
-    async with uow:
-        await plans_repo.get_plan(uow.session, plan_id)
-        return _plan(await planning.draft_plan(body.name, planning.Changes.of(body.as_dict()), uow, plan_id))
+async def change_plan(plan_id: str, body: PlanIn, uow: Uow, _: Operator) -> PlanOut:
+    return _plan(await planning.draft_plan(uow, body.name, Changes.of(body.as_dict()), plan_id))
 
 
 @router.get("/plans", response_model=Page[PlanOut])
 async def list_plans(uow: Uow, _: Reader, limit: Limit = 100, cursor: Cursor = None) -> Page[PlanOut]:
-    async with uow:
-        found = [_plan(p) for p in await plans_repo.all_plans(uow.session)]
-    return page_of(found, limit, cursor, key=lambda p: p.id)
+    return page_of(await queries.plans(uow, after_id(cursor), limit), _plan)
 
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
 async def read_plan(plan_id: str, uow: Uow, _: Reader) -> PlanOut:
-    async with uow:
-        return _plan(await plans_repo.get_plan(uow.session, plan_id))
+    return _plan(await queries.plan(uow, plan_id))
 
 
 @router.post("/plans/{plan_id}/simulate", response_model=SimulationOut)
-async def simulate_plan(plan_id: str, uow: Uow, _: Planner) -> SimulationOut:
+async def simulate_plan(plan_id: str, uow: Uow, _: Manager) -> SimulationOut:
     period = quarter_of(uow.clock.now())
-    async with uow:
-        plan = await plans_repo.get_plan(uow.session, plan_id)
-        return _out(period, await planning.simulate(planning.Changes.of(plan.changes), period, True, uow))
+    return _out(period, await queries.simulate_plan(uow, plan_id, period))
 
 
 @router.post("/plans/{plan_id}/activate", response_model=ActivationOut)
-async def activate_plan(plan_id: str, uow: Uow, _: Organiser) -> ActivationOut:
-    async with uow:
-        plan, moves = await planning.activate_plan(plan_id, uow)
+async def activate_plan(plan_id: str, uow: Uow, _: Operator) -> ActivationOut:
+    plan, moves = await planning.activate_plan(uow, plan_id)
     return ActivationOut(plan=_plan(plan), rerouted=[_move(m) for m in moves])
 
 
 @router.post("/plans/{plan_id}/archive", response_model=PlanOut)
-async def archive_plan(plan_id: str, uow: Uow, _: Organiser) -> PlanOut:
-    async with uow:
-        return _plan(await planning.archive_plan(plan_id, uow))
+async def archive_plan(plan_id: str, uow: Uow, _: Operator) -> PlanOut:
+    return _plan(await planning.archive_plan(uow, plan_id))

@@ -1,12 +1,25 @@
 """Request and response bodies of the organisation API (reps, teams, territories)."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.territory.db.listing import Listing
 from services.territory.domain.territories import Rep, Team, Territory
+from shared.http.pagination import Page, encode_cursor
 from shared.input_types import Json
+
+T = TypeVar("T")
+S = TypeVar("S")
+
+
+def page_of(listing: Listing[S], shape: Callable[[S], T]) -> Page[T]:
+    """A keyset page as the API answers it: the items shaped, the cursor to the next page when one follows."""
+    cursor = encode_cursor({"after": listing.next_after}) if listing.next_after is not None else None
+    return Page[T](items=[shape(i) for i in listing.items], next_cursor=cursor)
+
 
 Segment = Annotated[str, Field(min_length=1, max_length=40)]
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")

@@ -1,26 +1,34 @@
 """Territory's copies of other services' facts: leads, deals and quotas, kept from their events."""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.territory.db.models import deal_book, lead_book, quotas
+from services.territory.domain.books import BookedDeal, BookedLead
 from services.territory.domain.coverage import DealFact, LeadFact, quota_of
 from shared.crediting import Splits, splits_of
 from shared.db.upsert import insert_for
 from shared.periods import Period
 
 
-async def lead_row(session: AsyncSession, lead_id: str) -> dict[str, Any] | None:
+def _lead(m: Any) -> BookedLead:
+    return BookedLead(m["lead_id"], dict(m["profile"] or {}), m["status"], bool(m["is_open"]),
+                      m["matched_territory_id"], m["territory_id"], m["rep_id"], m["created_at"], m["assigned_at"],
+                      m["first_touch_at"], m["status_at"])
+
+
+async def booked_lead(session: AsyncSession, lead_id: str) -> BookedLead | None:
     row = (await session.execute(select(lead_book).where(lead_book.c.lead_id == lead_id))).first()
-    return dict(row._mapping) if row else None
+    return _lead(row._mapping) if row else None
 
 
-async def save_lead(session: AsyncSession, values: dict[str, Any]) -> None:
+async def save_lead(session: AsyncSession, lead: BookedLead) -> None:
+    values = asdict(lead)
     stmt = insert_for(session, lead_book).values(values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["lead_id"], set_=values))
 
@@ -31,11 +39,11 @@ async def open_leads_per_rep(session: AsyncSession) -> dict[str, int]:
     return {rep_id: n for rep_id, n in await session.execute(query)}
 
 
-async def open_lead_rows_of(session: AsyncSession, rep_id: str) -> list[dict[str, Any]]:
+async def open_leads_of(session: AsyncSession, rep_id: str) -> list[BookedLead]:
     """The rep's open leads, oldest id first (a stable order for re-routing)."""
     query = (select(lead_book).where(lead_book.c.is_open, lead_book.c.rep_id == rep_id)
              .order_by(lead_book.c.lead_id))
-    return [dict(r._mapping) for r in await session.execute(query)]
+    return [_lead(r._mapping) for r in await session.execute(query)]
 
 
 async def lead_facts(session: AsyncSession, *, open_only: bool = False) -> list[LeadFact]:
@@ -45,12 +53,17 @@ async def lead_facts(session: AsyncSession, *, open_only: bool = False) -> list[
                      dict(r.profile or {})) for r in rows]
 
 
-async def deal_row(session: AsyncSession, deal_id: str) -> dict[str, Any] | None:
+async def booked_deal(session: AsyncSession, deal_id: str) -> BookedDeal | None:
     row = (await session.execute(select(deal_book).where(deal_book.c.deal_id == deal_id))).first()
-    return dict(row._mapping) if row else None
+    if row is None:
+        return None
+    m = row._mapping
+    return BookedDeal(m["deal_id"], m["owner_id"], Decimal(m["amount"]), m["currency"], m["changed_at"],
+                      m["territory_id"], m["lead_id"], m["status"], m["closed_at"], splits_of(m["splits"], None))
 
 
-async def save_deal(session: AsyncSession, values: dict[str, Any]) -> None:
+async def save_deal(session: AsyncSession, deal: BookedDeal) -> None:
+    values = {**asdict(deal), "splits": stored_splits(deal.splits)}
     stmt = insert_for(session, deal_book).values(values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id"], set_=values))
 
@@ -59,11 +72,6 @@ async def deal_facts(session: AsyncSession) -> list[DealFact]:
     rows = await session.execute(select(deal_book).order_by(deal_book.c.deal_id))
     return [DealFact(r.deal_id, r.territory_id, r.owner_id, Decimal(r.amount), r.currency, r.status, r.closed_at,
                      r.lead_id, splits_of(r.splits, None)) for r in rows]
-
-
-async def move_deals_of_lead(session: AsyncSession, lead_id: str, territory_id: str | None) -> None:
-    await session.execute(update(deal_book).where(deal_book.c.lead_id == lead_id, deal_book.c.territory_id.is_(None))
-                          .values(territory_id=territory_id))
 
 
 async def save_quota(session: AsyncSession, rep_id: str, period: str, amount: Decimal, currency: str) -> None:
@@ -83,8 +91,3 @@ async def quotas_for(session: AsyncSession, period: str) -> dict[str, tuple[Deci
 
 def stored_splits(splits: Splits) -> list[list[str]]:
     return [[rep, str(percent)] for rep, percent in splits]
-
-
-def later(stored: datetime | None, incoming: datetime) -> bool:
-    """Whether an incoming fact is at least as new as what is stored (an older one must not overwrite)."""
-    return stored is None or incoming >= stored

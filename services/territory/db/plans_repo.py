@@ -6,8 +6,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.territory.db.listing import Listing
 from services.territory.db.models import plans
 from services.territory.domain.plans import Plan
+from shared.db.paging import keyset_window
 from shared.db.upsert import insert_for
 from shared.errors import NotFoundError
 
@@ -24,8 +26,9 @@ async def get_plan(session: AsyncSession, plan_id: str, *, lock: bool = False) -
     return _plan(row._mapping)
 
 
-async def all_plans(session: AsyncSession) -> list[Plan]:
-    return [_plan(r._mapping) for r in await session.execute(select(plans).order_by(plans.c.created_at, plans.c.id))]
+async def plan_page(session: AsyncSession, after: str | None, limit: int) -> Listing[Plan]:
+    window = await keyset_window(session, select(plans), [plans.c.id], (after,) if after else None, limit)
+    return Listing([_plan(r._mapping) for r in window.rows], window.next_after[0] if window.next_after else None)
 
 
 async def active_plans(session: AsyncSession) -> list[Plan]:

@@ -6,10 +6,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.territory.db.listing import Listing
 from services.territory.db.models import reps, revisions, rotations, teams, territories
 from services.territory.domain.routing import Rotation
 from services.territory.domain.rules import parse_rules
-from services.territory.domain.territories import Rep, Team, Territory
+from services.territory.domain.territories import Rep, Team, Territory, territory_json
+from shared.db.paging import keyset_window
 from shared.db.upsert import insert_for, next_counter
 from shared.errors import NotFoundError
 
@@ -24,15 +26,21 @@ def _territory(m: Any) -> Territory:
                      tuple(m["rep_ids"] or ()), bool(m["is_default"]), m["version"])
 
 
-def territory_columns(t: Territory) -> dict[str, Any]:
-    return {"id": t.id, "name": t.name, "parent_id": t.parent_id, "priority": t.priority,
-            "rules": [r.to_json() for r in t.rules], "rep_ids": list(t.rep_ids), "is_default": t.is_default,
-            "version": t.version}
-
-
 async def all_reps(session: AsyncSession) -> dict[str, Rep]:
     rows = await session.execute(select(reps).order_by(reps.c.id))
     return {r.id: _rep(r._mapping) for r in rows}
+
+
+async def rep_page(session: AsyncSession, after: str | None, limit: int, *, team_id: str | None = None,
+                   active: bool | None = None) -> Listing[Rep]:
+    """Reps by id after `after` (keyset in SQL), optionally of one team or activity."""
+    query = select(reps)
+    if team_id is not None:
+        query = query.where(reps.c.team_id == team_id)
+    if active is not None:
+        query = query.where(reps.c.active == active)
+    window = await keyset_window(session, query, [reps.c.id], (after,) if after else None, limit)
+    return Listing([_rep(r._mapping) for r in window.rows], window.next_after[0] if window.next_after else None)
 
 
 async def get_rep(session: AsyncSession, rep_id: str) -> Rep | None:
@@ -53,6 +61,12 @@ async def save_rep(session: AsyncSession, rep: Rep) -> int:
 async def all_teams(session: AsyncSession) -> dict[str, Team]:
     rows = await session.execute(select(teams).order_by(teams.c.id))
     return {r.id: Team(r.id, r.name, r.manager_rep_id, r.parent_team_id) for r in rows}
+
+
+async def team_page(session: AsyncSession, after: str | None, limit: int) -> Listing[Team]:
+    window = await keyset_window(session, select(teams), [teams.c.id], (after,) if after else None, limit)
+    return Listing([Team(r.id, r.name, r.manager_rep_id, r.parent_team_id) for r in window.rows],
+                   window.next_after[0] if window.next_after else None)
 
 
 async def save_team(session: AsyncSession, team: Team) -> int:
@@ -78,7 +92,7 @@ async def get_territory(session: AsyncSession, territory_id: str, *, lock: bool 
 
 
 async def save_territory(session: AsyncSession, territory: Territory) -> None:
-    values = territory_columns(territory)
+    values = territory_json(territory)
     stmt = insert_for(session, territories).values(values)
     await session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=values))
     await next_counter(session, revisions, "name", "territories", "revision")

@@ -62,10 +62,6 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
     return Period.parse(period).utc_bounds
 
 
-def quarter_of(at: datetime) -> str:
-    return f"{at.year}-Q{(at.month - 1) // 3 + 1}"
-
-
 def quota_of(period: str, set_for: Mapping[str, tuple[Decimal, str]]) -> tuple[Decimal, str] | None:
     """One rep's quota for the period as forecast reads it: set for exactly the period, else the sum of what is
     set for the periods inside it (month quotas inside a quarter count toward it), in the first currency found."""

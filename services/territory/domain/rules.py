@@ -33,7 +33,7 @@ class Condition:
         if actual is None:
             return False
         if self.op == "eq":
-            return actual == self.value
+            return bool(actual == self.value)
         if self.op == "in":
             return actual in self.value
         if self.op == "prefix":

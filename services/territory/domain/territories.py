@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from services.territory.domain.rules import Rule
+from services.territory.domain.rules import Rule, parse_rules
 from shared.errors import ConflictError, InvalidInput
 
 
@@ -41,6 +42,20 @@ class Territory:
     @property
     def specificity(self) -> int:
         return max((r.specificity for r in self.rules), default=0)
+
+
+def build_territory(territory_id: str, body: dict[str, Any]) -> Territory:
+    """A territory from its HTTP/plan form, rules validated (unknown field or op, range min above max)."""
+    return Territory(id=territory_id, name=body["name"], parent_id=body.get("parent_id"),
+                     priority=body.get("priority", 0), rules=parse_rules(body.get("rules") or []),
+                     rep_ids=tuple(body.get("rep_ids") or ()), is_default=bool(body.get("is_default", False)))
+
+
+def territory_json(t: Territory) -> dict[str, Any]:
+    """A territory's stored (and plan) form."""
+    return {"id": t.id, "name": t.name, "parent_id": t.parent_id, "priority": t.priority,
+            "rules": [r.to_json() for r in t.rules], "rep_ids": list(t.rep_ids), "is_default": t.is_default,
+            "version": t.version}
 
 
 def check_no_cycle(item_id: str, parent_id: str | None, parents: Mapping[str, str | None], what: str) -> None:
