@@ -9,7 +9,7 @@ written by hand is read only where the fixtures cannot tell (a test reaching Kaf
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,14 @@ async def kafka_backend(infrastructure: dict[str, str]) -> AsyncIterator[KafkaBa
 
 
 @pytest.fixture
+async def postgres_database(infrastructure: dict[str, str]) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """Fresh, empty PostgreSQL databases (`await postgres_database("forecast")` -> an asyncpg URL), dropped after."""
+    databases = KafkaBackend("unused:9092", infrastructure["pg"])  # creates and drops databases, touches no broker
+    yield databases.database_url
+    await databases.close()
+
+
+@pytest.fixture
 async def embedded_backend(tmp_path: Path) -> AsyncIterator[EmbeddedBackend]:
     backend = EmbeddedBackend(tmp_path)
     yield backend
@@ -64,7 +72,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 
 
 # What a test needs, by fixture: a broker or a database server (the `backend` runs whole services, on either bus).
-INFRASTRUCTURE_FIXTURES = frozenset({"infrastructure", "kafka_backend", "backend", "pg_dsn",
+INFRASTRUCTURE_FIXTURES = frozenset({"infrastructure", "kafka_backend", "backend", "postgres_database",
                                      "private_broker", "private_postgres", "start_cluster"})
 KINDS = ("unit", "embedded", "contract", "integration", "faults", "deploy", "clients")
 WRITTEN_KINDS = ("unit", "embedded", "integration", "contract")
