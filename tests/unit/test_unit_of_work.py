@@ -117,3 +117,33 @@ async def test_the_unit_of_work_is_reusable_after_its_block_closes(units: Units)
     await rename_team(uow, "emea", "EMEA 2")
     assert not uow.is_open
     assert await units.rows() == ({"emea": 2, "apac": 0}, 2)
+
+
+class SerializationFailure(Exception):
+    sqlstate = "40001"  # what PostgreSQL says when it ends a transaction that met another
+
+
+@command
+async def flaky_rename(uow: UnitOfWork, team_id: str, failures: list[str]) -> None:
+    """Renames the team, after failing with a serialization failure once per entry left in `failures`."""
+    async with uow:
+        await uow.session.execute(update(teams).where(teams.c.id == team_id).values(renamed=teams.c.renamed + 1))
+        if failures:
+            raise SerializationFailure(failures.pop())
+        await uow.commit()
+
+
+async def test_a_command_in_its_own_transaction_is_run_again_after_a_conflict(units: Units) -> None:
+    failures = ["first", "second"]
+    await flaky_rename(units(), "emea", failures)
+    assert failures == []
+    assert await units.rows() == ({"emea": 1, "apac": 0}, 0)  # three runs, one effect: the failed two rolled back
+
+
+async def test_a_command_in_a_joined_transaction_leaves_the_retry_to_its_owner(units: Units) -> None:
+    uow, failures = units(), ["once"]
+    with pytest.raises(SerializationFailure):
+        async with uow:
+            await flaky_rename(uow, "emea", failures)
+    assert failures == []  # ran once: the consumer runs its whole batch again, not this one command
+    assert await units.rows() == ({"emea": 0, "apac": 0}, 0)
