@@ -33,8 +33,10 @@ infra-down:
 test: $(STAMP) helm
 	bash deploy/test.sh
 
+# Tests that need no server and no outside tool (tests/conftest.py marks each test by what it uses); the
+# infrastructure settings are unset so nothing can reach a broker or a database server by accident.
 unit: $(STAMP)
-	$(BIN)/pytest -m "unit or contract" -q
+	env -u COXSWAIN_TEST_KAFKA -u COXSWAIN_TEST_PG_DSN -u COXSWAIN_TEST_CONTAINERS $(BIN)/pytest -m unit -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tests bench

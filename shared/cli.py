@@ -28,7 +28,7 @@ from shared.operations.rebuild import rebuild_command
 try:  # typer vendors click from 0.16 on
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 except ImportError:  # pragma: no cover
-    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef,assignment]
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]  # typer < 0.16: click's own
 
 cli = typer.Typer(help="Coxswain: the backend for sales operations.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

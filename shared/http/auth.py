@@ -95,13 +95,13 @@ def bearer_token(scope: Scope) -> str | None:
 def verify(scope: Scope, platform: PlatformSettings) -> Principal:
     """The request's principal, or a 401 problem; decided once per request."""
     state = scope.setdefault("state", {})
-    outcome = state.get(_SCOPE_KEY)
+    outcome: Principal | Problem | None = state.get(_SCOPE_KEY)
     if outcome is None:
         outcome = _verify(scope, platform)
         state[_SCOPE_KEY] = outcome
     if isinstance(outcome, Problem):
         raise outcome
-    return outcome  # type: ignore[no-any-return]
+    return outcome
 
 
 def verified_principal(scope: Scope, platform: PlatformSettings) -> Principal | None:

@@ -80,7 +80,7 @@ def document_problems(app: FastAPI) -> None:
             app.openapi_schema = schema
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
 
 
 def _add_problems(schema: dict[str, Any], secured: dict[tuple[str, str], frozenset[str]]) -> None:

@@ -64,9 +64,5 @@ def not_modified(if_none_match: str | None, etag: str) -> bool:
     return "*" in held or etag.removeprefix("W/") in held
 
 
-def answer_with_etag(response: Response, etag: str) -> None:
-    response.headers["ETag"] = etag
-
-
 def not_modified_response(etag: str) -> Response:
     return Response(status_code=304, headers={"ETag": etag})

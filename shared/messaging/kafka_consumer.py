@@ -55,7 +55,7 @@ class ConsumerStalled(Exception):
     """The watchdog's verdict: this consumer makes no progress; replace it."""
 
 
-class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+class _FinishBatchOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka has no type hints
     def __init__(self, runner: KafkaConsumerRunner) -> None:
         self._runner = runner
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.plumbing import idempotency_keys, outbox, subject_sequences
@@ -114,8 +114,3 @@ def _checksum(rows: Counter[str]) -> str:
         digest.update(row.encode())
         digest.update(b"\n")
     return digest.hexdigest()[:12]
-
-
-async def count_rows(engine: AsyncEngine, table: Table) -> int:
-    async with engine.connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())

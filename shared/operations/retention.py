@@ -11,9 +11,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import CursorResult, Delete, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db.plumbing import outbox, processed_events
@@ -45,11 +45,11 @@ async def prune_inbox(sessions: async_sessionmaker[AsyncSession], before: dateti
     return await _delete_in_batches(sessions, delete(processed_events).where(key.in_(oldest)), batch)
 
 
-async def _delete_in_batches(sessions: async_sessionmaker[AsyncSession], statement: object, batch: int) -> int:
+async def _delete_in_batches(sessions: async_sessionmaker[AsyncSession], statement: Delete, batch: int) -> int:
     total = 0
     while True:
         async with sessions() as session, session.begin():
-            deleted = (await session.execute(statement)).rowcount  # type: ignore[call-overload]
+            deleted = cast("CursorResult[Any]", await session.execute(statement)).rowcount  # a DELETE's result
         total += deleted
         if deleted < batch:
             return total

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import httpx
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import Row
 
 from shared.errors import FieldError
 from shared.events.registry import REGISTRY
@@ -79,7 +78,7 @@ class SubscriptionOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: Row) -> SubscriptionOut:  # type: ignore[type-arg]
+    def of(cls, row: store.AnyRow) -> SubscriptionOut:
         return cls.model_validate({name: getattr(row, name) for name in cls.model_fields})
 
 
@@ -103,12 +102,13 @@ class DeliveryOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, row: Row) -> DeliveryOut:  # type: ignore[type-arg]
+    def of(cls, row: store.AnyRow) -> DeliveryOut:
         return cls.model_validate({name: getattr(row, name) for name in cls.model_fields})
 
 
 def _runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
 
 
 Runtime = Annotated["ServiceRuntime", Depends(_runtime)]

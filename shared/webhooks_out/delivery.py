@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import Row, delete, func, literal, select, update
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import Clock, SystemClock
 from shared.db.types import UtcDateTime
 from shared.webhooks_out.policy import WebhookPolicy
 from shared.webhooks_out.signing import signed_headers
+from shared.webhooks_out.store import AnyRow
 from shared.webhooks_out.tables import webhook_deliveries as d
 from shared.webhooks_out.tables import webhook_subscriptions as s
 
@@ -96,7 +97,7 @@ class WebhookDelivery:
             if len(ids) < PRUNE_BATCH:
                 return total
 
-    async def _claim(self) -> list[Row]:  # type: ignore[type-arg]
+    async def _claim(self) -> list[AnyRow]:
         """Lease a batch of due deliveries in one UPDATE: atomic on SQLite, and on PostgreSQL the rows another
         replica is claiming are skipped, not waited for. Only what this UPDATE returns is this worker's."""
         now = self._clock.now()
@@ -116,7 +117,7 @@ class WebhookDelivery:
                        s.c.url, s.c.secret)
                 .join(s, s.c.id == d.c.subscription_id).where(d.c.id.in_(claimed)).order_by(d.c.id))).all())
 
-    async def _send(self, client: httpx.AsyncClient, row: Row) -> Answer:  # type: ignore[type-arg]
+    async def _send(self, client: httpx.AsyncClient, row: AnyRow) -> Answer:
         timestamp = int(self._signing_clock.now().timestamp())
         headers = {"content-type": CONTENT_TYPE, **signed_headers(row.secret, row.event_id, timestamp, row.payload)}
         try:
@@ -126,7 +127,7 @@ class WebhookDelivery:
         error = None if 200 <= response.status_code < 300 else response.text[:MAX_ERROR_CHARS]
         return Answer(response.status_code, error)
 
-    async def _record(self, row: Row, answer: Answer) -> None:  # type: ignore[type-arg]
+    async def _record(self, row: AnyRow, answer: Answer) -> None:
         now = self._clock.now()
         attempts = row.attempts + 1
         async with self._sessions() as session, session.begin():

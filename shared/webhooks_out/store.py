@@ -11,12 +11,15 @@ from shared.errors import NotFoundError
 from shared.webhooks_out.tables import webhook_deliveries as d
 from shared.webhooks_out.tables import webhook_subscriptions as s
 
+# A row of any columns (SQLAlchemy 2.1 types a row by its columns).
+AnyRow = Row[*tuple[Any, ...]]
+
 
 async def add_subscription(session: AsyncSession, values: dict[str, Any]) -> None:
     await session.execute(s.insert().values(**values))
 
 
-async def get_subscription(session: AsyncSession, subscription_id: str) -> Row:  # type: ignore[type-arg]
+async def get_subscription(session: AsyncSession, subscription_id: str) -> AnyRow:
     row = (await session.execute(select(s).where(s.c.id == subscription_id))).first()
     if row is None:
         raise NotFoundError(f"no webhook subscription {subscription_id}")
@@ -24,7 +27,7 @@ async def get_subscription(session: AsyncSession, subscription_id: str) -> Row: 
 
 
 async def list_subscriptions(session: AsyncSession, *, after: str | None,
-                             limit: int) -> list[Row]:  # type: ignore[type-arg]
+                             limit: int) -> list[AnyRow]:
     stmt = select(s).order_by(s.c.id).limit(limit)
     if after is not None:
         stmt = stmt.where(s.c.id > after)
@@ -42,7 +45,7 @@ async def remove_subscription(session: AsyncSession, subscription_id: str) -> No
 
 
 async def list_deliveries(session: AsyncSession, subscription_id: str, *, before: int | None, status: str | None,
-                          limit: int) -> list[Row]:  # type: ignore[type-arg]
+                          limit: int) -> list[AnyRow]:
     """Newest first."""
     stmt = (select(d).where(d.c.subscription_id == subscription_id).order_by(d.c.id.desc()).limit(limit))
     if before is not None:
@@ -53,7 +56,7 @@ async def list_deliveries(session: AsyncSession, subscription_id: str, *, before
 
 
 async def get_delivery(session: AsyncSession, subscription_id: str,
-                       delivery_id: int) -> Row:  # type: ignore[type-arg]
+                       delivery_id: int) -> AnyRow:
     row = (await session.execute(
         select(d).where(d.c.id == delivery_id, d.c.subscription_id == subscription_id))).first()
     if row is None:

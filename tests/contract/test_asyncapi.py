@@ -19,7 +19,6 @@ from shared.settings import PlatformSettings
 from shared.testing.harness import settings_for
 from tests.contract.asyncapi_parser import parse_with_official_parser
 
-pytestmark = pytest.mark.contract
 DOCUMENT = Path(__file__).parents[2] / "docs" / "asyncapi.json"
 
 

@@ -13,7 +13,6 @@ from shared.events.examples import EXAMPLES
 from shared.events.registry import REGISTRY, topic_for
 from shared.events.schemas import schema_of
 
-pytestmark = pytest.mark.contract
 SCHEMAS = Path(__file__).parent / "schemas"
 
 

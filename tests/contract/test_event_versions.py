@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from shared.clock import FixedClock
 from shared.testing import auth_headers, eventually
 from shared.testing.backends import EmbeddedBackend
 from shared.testing.harness import running_service
 from tests.pipeline.conftest import START, deal_body
 
-pytestmark = [pytest.mark.contract, pytest.mark.embedded]
 OPS = auth_headers("ops")
 
 

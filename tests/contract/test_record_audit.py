@@ -16,8 +16,6 @@ from shared.testing.backends import EmbeddedBackend
 from shared.testing.harness import running_service
 from tests.contract.record_audit import AUDIT, AuditedPublisher, RecordAudit
 
-pytestmark = pytest.mark.contract
-
 
 def _record(**changes: object) -> OutgoingRecord:
     spec = REGISTRY["coxswain.commission.calculated.v1"]
@@ -59,7 +57,6 @@ def test_a_record_without_the_content_type_header_is_caught() -> None:
     assert "no content-type: application/cloudevents+json header" in audit.violations[0]
 
 
-@pytest.mark.embedded
 async def test_the_audit_sees_what_a_running_service_publishes(embedded_backend: EmbeddedBackend) -> None:
     before = AUDIT.checked
     async with running_service("territory", database_url=await embedded_backend.database_url("territory"),

@@ -12,7 +12,6 @@ from sqlalchemy.exc import StatementError
 from shared.db.engine import make_engine
 from shared.db.types import ExactDecimal, UtcDateTime
 
-pytestmark = pytest.mark.unit
 meta = MetaData()
 ledger = Table("ledger", meta, Column("id", Integer, primary_key=True),
                Column("amount", ExactDecimal(20, 2)), Column("at", UtcDateTime()))

@@ -26,7 +26,6 @@ from shared.messaging.dispatch import EventDispatcher
 from shared.observability.metrics import ServiceMetrics
 from shared.testing import build_event
 
-pytestmark = pytest.mark.unit
 meta = MetaData()
 quotas = Table("quotas", meta, Column("rep_id", String, primary_key=True), Column("amount", ExactDecimal(20, 2)))
 CLOCK = FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))

@@ -4,13 +4,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from shared.clock import FixedClock
 from shared.messaging.embedded import EmbeddedBus
 from shared.messaging.records import OutgoingRecord
 
-pytestmark = pytest.mark.unit
 CLOCK = FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
 
 

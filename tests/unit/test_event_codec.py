@@ -7,8 +7,6 @@ import pytest
 
 from shared.events import PoisonEvent, decode_event
 
-pytestmark = pytest.mark.unit
-
 VALID = {
     "specversion": "1.0", "id": "6f1c7d84-7d51-4a3b-9d1e-0c7f2f0b9e11", "source": "/coxswain/pipeline",
     "type": "coxswain.deal.reopened.v1", "subject": "deal-1", "time": "2026-11-02T09:30:00Z",

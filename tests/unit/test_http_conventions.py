@@ -24,8 +24,6 @@ from shared.runtime import ServiceRuntime, ServiceSpec
 from shared.settings import PlatformSettings, ServiceSettings
 from shared.testing import auth_headers
 
-pytestmark = pytest.mark.unit
-
 
 class DemoSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="COXSWAIN_DEMO_")

@@ -9,8 +9,6 @@ from fastapi import FastAPI
 from shared.http.problems import install_problem_handlers
 from tests.unit.test_dispatcher import INFRASTRUCTURE
 
-pytestmark = pytest.mark.unit
-
 
 def _app(error: BaseException) -> FastAPI:
     app = FastAPI()

@@ -20,7 +20,6 @@ from shared.messaging.records import OutgoingRecord
 from shared.messaging.relay import OutboxRelay
 from shared.observability.metrics import ServiceMetrics
 
-pytestmark = pytest.mark.unit
 CLOCK = FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
 
 

@@ -8,7 +8,6 @@ import pytest
 from shared.http.problems import Problem
 from shared.http.webhooks import sign, verify_signature
 
-pytestmark = pytest.mark.unit
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 T = int(NOW.timestamp())
 BODY = b'{"event_id":"evt-1","email":"jo@acme.de"}'
