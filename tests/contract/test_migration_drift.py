@@ -6,7 +6,6 @@ a nullability that differ, an index missing) fails, printed one per line.
 """
 from __future__ import annotations
 
-import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -60,24 +59,9 @@ def readable(differences: list[Any]) -> list[str]:
 # Drift on main at 954057a, fixed in the services' own branches (forecast's and leads' fixes are on main from
 # 1eedf54: delete both entries after merging). A listed difference that is gone is a warning naming it; a
 # difference not listed here fails at once.
-KNOWN_DRIFT: dict[str, list[str]] = {
-    "forecast": [
-        "adjustments.note: type VARCHAR migrated, TEXT declared",
-        "event_history.payload: type VARCHAR migrated, TEXT declared",
-        "snapshots.totals: type VARCHAR migrated, TEXT declared",
-        "territories.rep_ids: type VARCHAR migrated, TEXT declared",
-    ],
-    "leads": ["table territory_members: migrated, not declared"],
-}
-
-
-def assert_no_new_drift(service: str, dialect: str, differences: list[Any]) -> None:
-    found, known = readable(differences), KNOWN_DRIFT.get(service, [])
-    new = "\n".join(f"  {line}" for line in found if line not in known)
-    gone = "\n".join(f"  {line}" for line in known if line not in found)
-    assert not new, f"{service}: migrations and models differ on {dialect}:\n{new}"
-    if gone:  # merged from the service's branch: the list must shrink with it
-        warnings.warn(f"{service}: fixed on {dialect}, remove from KNOWN_DRIFT:\n{gone}", stacklevel=1)
+def assert_no_drift(service: str, dialect: str, differences: list[Any]) -> None:
+    found = "\n".join(f"  {line}" for line in readable(differences))
+    assert not found, f"{service}: migrations and models differ on {dialect}:\n{found}"
 
 
 async def drift(service: str, url: str) -> list[Any]:
@@ -93,10 +77,10 @@ async def drift(service: str, url: str) -> list[Any]:
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_migrations_build_what_the_models_declare_on_sqlite(service: str, tmp_path: Path) -> None:
-    assert_no_new_drift(service, "SQLite", await drift(service, f"sqlite+aiosqlite:///{tmp_path / f'{service}.db'}"))
+    assert_no_drift(service, "SQLite", await drift(service, f"sqlite+aiosqlite:///{tmp_path / f'{service}.db'}"))
 
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_migrations_build_what_the_models_declare_on_postgresql(
         service: str, postgres_database: Callable[[str], Awaitable[str]]) -> None:
-    assert_no_new_drift(service, "PostgreSQL", await drift(service, await postgres_database(service)))
+    assert_no_drift(service, "PostgreSQL", await drift(service, await postgres_database(service)))
