@@ -41,6 +41,12 @@ class ConflictError(DomainError):
     title = "Conflict"
 
 
+class StaleWrite(ConflictError):
+    """The row changed between this transaction's read and its write (a version check failed): someone else's
+    transaction won the race. Not the caller's fault: the use case is run again on the fresh row
+    (`@command`, the consumer's retry), and only if it keeps losing does a caller see the 409."""
+
+
 class ForbiddenError(DomainError):
     status = 403
     title = "Forbidden"

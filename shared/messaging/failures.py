@@ -14,6 +14,8 @@ from collections.abc import Iterator
 
 from sqlalchemy import exc as sa_exc
 
+from shared.errors import StaleWrite
+
 # Whole SQLSTATE classes that are about the server or the connection, never about the statement's data.
 TRANSIENT_CLASSES = (
     "08",  # connection exception (refused, dropped, protocol)
@@ -52,6 +54,8 @@ def sqlstate_of(exc: BaseException) -> str | None:
 
 def is_transient(exc: BaseException) -> bool:
     """True when the failure comes from the infrastructure: retry without limit, keep the offset."""
+    if isinstance(exc, StaleWrite):
+        return True  # another transaction won the race for the row: the next attempt reads it fresh
     code = sqlstate_of(exc)
     if code is not None:
         return code in TRANSIENT_SQLSTATES or code[:2] in TRANSIENT_CLASSES
@@ -66,8 +70,9 @@ CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})
 
 
 def is_conflict(exc: BaseException) -> bool:
-    """True for a serialization failure or a deadlock: the transaction can simply be run again."""
-    return sqlstate_of(exc) in CONFLICT_SQLSTATES
+    """True for a serialization failure, a deadlock or a lost version race (StaleWrite): the transaction can
+    simply be run again."""
+    return isinstance(exc, StaleWrite) or sqlstate_of(exc) in CONFLICT_SQLSTATES
 
 
 _CAUSES = {"40P01": "deadlock", "40001": "serialization", "55P03": "lock_timeout", "57014": "statement_timeout",
@@ -76,6 +81,8 @@ _CAUSES = {"40P01": "deadlock", "40001": "serialization", "55P03": "lock_timeout
 
 def cause_of(exc: BaseException) -> str:
     """A transient failure's cause, as the metric `coxswain_transient_failures_total{cause}` names it."""
+    if isinstance(exc, StaleWrite):
+        return "stale_write"
     code = sqlstate_of(exc)
     return _CAUSES.get(code or "", "connection")
 

@@ -18,7 +18,9 @@ from shared.clock import FixedClock
 from shared.db.engine import make_session_factory
 from shared.db.plumbing import outbox, plumbing_metadata
 from shared.db.uow import UnitOfWork, command
+from shared.errors import ConflictError, StaleWrite
 from shared.events.catalog import TeamUpserted
+from shared.messaging.failures import cause_of, is_conflict, is_transient
 
 CLOCK = FixedClock(datetime(2026, 12, 2, 9, tzinfo=UTC))
 metadata = MetaData()
@@ -147,3 +149,35 @@ async def test_a_command_in_a_joined_transaction_leaves_the_retry_to_its_owner(u
             await flaky_rename(uow, "emea", failures)
     assert failures == []  # ran once: the consumer runs its whole batch again, not this one command
     assert await units.rows() == ({"emea": 0, "apac": 0}, 0)
+
+
+@command
+async def rename_read_before_a_rival(uow: UnitOfWork, team_id: str, rivals: list[str]) -> None:
+    """Reads the team's count, lets a rival transaction bump it (once per entry in `rivals`), then writes the
+    count it read plus one only where the count is still what it read: the version check of every repository."""
+    async with uow:
+        seen = (await uow.session.execute(select(teams.c.renamed).where(teams.c.id == team_id))).scalar_one()
+        if rivals:
+            rivals.pop()
+            async with UnitOfWork(uow._session_factory, service="test", clock=uow.clock) as rival:
+                await rival.session.execute(update(teams).where(teams.c.id == team_id).values(renamed=seen + 10))
+                await rival.commit()
+        written = await uow.session.execute(update(teams).where(teams.c.id == team_id, teams.c.renamed == seen)
+                                            .values(renamed=seen + 1))
+        if written.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult; execute() is typed as Result
+            raise StaleWrite(f"team {team_id} changed meanwhile")
+        await uow.commit()
+
+
+async def test_a_command_that_lost_a_version_race_runs_again_on_the_fresh_row(units: Units) -> None:
+    rivals = ["one rival commits between the read and the write"]
+    await rename_read_before_a_rival(units(), "emea", rivals)
+    assert rivals == []
+    assert await units.rows() == ({"emea": 11, "apac": 0}, 0)  # the rival's 10, then this command's 1 on top
+
+
+def test_a_lost_version_race_is_retried_by_the_consumer_too_never_dead_lettered() -> None:
+    assert is_conflict(StaleWrite("deal d1 changed meanwhile"))
+    assert is_transient(StaleWrite("deal d1 changed meanwhile"))
+    assert cause_of(StaleWrite("deal d1 changed meanwhile")) == "stale_write"
+    assert not is_transient(ConflictError("deal d1 is already won"))  # a business conflict is the event's own

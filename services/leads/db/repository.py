@@ -13,7 +13,7 @@ from services.leads.db.models import lead_assignments, lead_merges, leads, reps
 from services.leads.domain.funnel import FunnelRow
 from services.leads.domain.leads import Lead
 from services.leads.domain.normalise import LeadFields, name_key
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import NotFoundError, StaleWrite
 from shared.visibility import EVERYTHING, Scope
 
 _LEAD_FIELDS = tuple(f.name for f in fields(Lead))
@@ -75,7 +75,7 @@ async def save_lead(session: AsyncSession, lead: Lead, *, expected_version: int)
     result = await session.execute(update(leads).where(leads.c.id == lead.id, leads.c.version == expected_version)
                                    .values(columns(lead)))
     if cast(CursorResult[Any], result).rowcount != 1:
-        raise ConflictError(f"lead {lead.id} was changed by someone else meanwhile; reload it and retry")
+        raise StaleWrite(f"lead {lead.id} was changed by someone else meanwhile; reload it and retry")
 
 
 async def record_merge(session: AsyncSession, lead_id: str, at: datetime, origin: str, matched_on: str,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from services.pipeline.domain.pipelines import CATEGORIES, Pipeline
-from shared.errors import ConflictError, InvalidInput
+from shared.errors import ConflictError, InvalidInput, StaleWrite
 
 Outcome = Literal["won", "lost"]
 UPDATABLE = ("name", "company", "amount", "currency", "owner_id", "territory_id", "expected_close_date", "splits",
@@ -18,8 +18,8 @@ class DealNotOpen(ConflictError):
     pass
 
 
-class StaleVersion(ConflictError):
-    pass
+class StaleVersion(StaleWrite):
+    """The deal changed between this transaction's read and its write: the command runs again."""
 
 
 @dataclass(frozen=True)
