@@ -40,6 +40,7 @@ unit: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tests bench
+	$(BIN)/mypy --strict shared services
 
 bench: $(STAMP) infra-up
 	$(BIN)/python bench/spine.py

@@ -19,4 +19,5 @@ export COXSWAIN_TEST_KAFKA="127.0.0.1:${COXSWAIN_KAFKA_PORT:-9092}"
 export COXSWAIN_TEST_PG_DSN="postgresql://coxswain:coxswain@127.0.0.1:${COXSWAIN_PG_PORT:-55432}/coxswain_test"
 
 .venv/bin/ruff check shared services tests bench
+.venv/bin/mypy --strict shared services
 .venv/bin/pytest -q -p no:cacheprovider "$@"

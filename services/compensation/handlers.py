@@ -9,7 +9,7 @@ from services.compensation.commands.ledger import Cause
 from services.compensation.db.deals_repo import Deal
 from services.compensation.domain import deals
 from shared.db.uow import UnitOfWork
-from shared.events import CloudEvent, PoisonEvent
+from shared.events import CloudEvent, PoisonEvent, by_payload
 from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler
 
@@ -64,11 +64,11 @@ async def remember_team(event: CloudEvent, uow: UnitOfWork) -> None:
     await organisation.remember_team(uow, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    "coxswain.deal.closed.v1": credit_closed_deal,
-    "coxswain.deal.reopened.v1": claw_back_reopened_deal,
-    "coxswain.deal.updated.v1": adjust_changed_deal,
-    "coxswain.rep.upserted.v1": remember_rep,
-    "coxswain.team.upserted.v1": remember_team,
-}
+EVENT_HANDLERS: dict[str, Handler] = by_payload({
+    ev.DealClosed: credit_closed_deal,
+    ev.DealReopened: claw_back_reopened_deal,
+    ev.DealUpdated: adjust_changed_deal,
+    ev.RepUpserted: remember_rep,
+    ev.TeamUpserted: remember_team,
+})
 CONSUMED_TOPICS = ("coxswain.pipeline", "coxswain.territory")

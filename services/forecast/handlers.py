@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from services.forecast import commands
 from services.forecast.domain.deals import UnknownDeal
-from services.forecast.queries.history import DEAL_EVENTS, change_of
+from services.forecast.queries.history import change_of
 from shared.db.uow import UnitOfWork
-from shared.events import CloudEvent, PoisonEvent
+from shared.events import CloudEvent, PoisonEvent, by_payload
 from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler
 
@@ -43,12 +43,15 @@ async def forget_territory(event: CloudEvent, uow: UnitOfWork) -> None:
     await commands.forget_territory(uow, data.territory_id, event)
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    **{event_type: project_deal for event_type in DEAL_EVENTS},
-    "coxswain.quota.set.v1": record_quota,
-    "coxswain.rep.upserted.v1": remember_rep,
-    "coxswain.team.upserted.v1": remember_team,
-    "coxswain.territory.upserted.v1": remember_territory,
-    "coxswain.territory.deleted.v1": forget_territory,
-}
+# Every deal event moves the deal's contribution the same way (queries.history.DEAL_EVENTS names each change).
+DEAL_PAYLOADS = (ev.DealCreated, ev.DealStageChanged, ev.DealUpdated, ev.DealClosed, ev.DealReopened)
+
+EVENT_HANDLERS: dict[str, Handler] = by_payload({
+    **{model: project_deal for model in DEAL_PAYLOADS},
+    ev.QuotaSet: record_quota,
+    ev.RepUpserted: remember_rep,
+    ev.TeamUpserted: remember_team,
+    ev.TerritoryUpserted: remember_territory,
+    ev.TerritoryDeleted: forget_territory,
+})
 CONSUMED_TOPICS = ("coxswain.pipeline", "coxswain.compensation", "coxswain.territory")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from services.leads import commands
 from services.leads.domain.org import Rep
 from shared.db.uow import UnitOfWork
-from shared.events import CloudEvent
+from shared.events import CloudEvent, by_payload
 from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler
 
@@ -35,9 +35,9 @@ async def keep_team(event: CloudEvent, uow: UnitOfWork) -> None:
     await commands.record_team(uow, data.team_id, data.manager_rep_id, data.parent_team_id)
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    "coxswain.lead.routed.v1": apply_routing,
-    "coxswain.rep.upserted.v1": keep_rep,
-    "coxswain.team.upserted.v1": keep_team,
-}
+EVENT_HANDLERS: dict[str, Handler] = by_payload({
+    ev.LeadRouted: apply_routing,
+    ev.RepUpserted: keep_rep,
+    ev.TeamUpserted: keep_team,
+})
 CONSUMED_TOPICS = ("coxswain.territory",)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from services.pipeline.commands import deals, organisation
 from shared.db.uow import UnitOfWork
-from shared.events import CloudEvent
+from shared.events import CloudEvent, by_payload
 from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler
 
@@ -24,9 +24,9 @@ async def remember_team(event: CloudEvent, uow: UnitOfWork) -> None:
     await organisation.remember_team(uow, data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    "coxswain.lead.converted.v1": deal_from_conversion,
-    "coxswain.rep.upserted.v1": remember_rep,
-    "coxswain.team.upserted.v1": remember_team,
-}
+EVENT_HANDLERS: dict[str, Handler] = by_payload({
+    ev.LeadConverted: deal_from_conversion,
+    ev.RepUpserted: remember_rep,
+    ev.TeamUpserted: remember_team,
+})
 CONSUMED_TOPICS = ("coxswain.leads", "coxswain.territory")

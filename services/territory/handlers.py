@@ -13,7 +13,7 @@ from services.territory.db.indexes import TerritoryIndexes
 from services.territory.domain.books import BookedDeal
 from shared.crediting import Splits, splits_of
 from shared.db.uow import UnitOfWork
-from shared.events import CloudEvent
+from shared.events import CloudEvent, by_payload
 from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler
 
@@ -91,18 +91,19 @@ def _splits(splits: list[ev.Split] | None, owner_id: str) -> Splits:
 
 def event_handlers(indexes: TerritoryIndexes | None) -> dict[str, Handler]:
     """The table, routing with the running service's territory index cache (None: built afresh each time)."""
-    return {
-        "coxswain.lead.created.v1": partial(route_new_lead, indexes=indexes),
-        "coxswain.lead.assigned.v1": record_assignment,
-        "coxswain.lead.status_changed.v1": record_status_change,
-        "coxswain.lead.sla_breached.v1": partial(reroute_after_breach, indexes=indexes),
-        "coxswain.deal.created.v1": record_new_deal,
-        "coxswain.deal.stage_changed.v1": record_stage_change,
-        "coxswain.deal.closed.v1": record_closed_deal,
-        "coxswain.deal.updated.v1": record_deal_update,
-        "coxswain.deal.reopened.v1": record_reopened_deal,
-        "coxswain.quota.set.v1": record_quota,
-    }
+    return by_payload({
+        ev.LeadCreated: partial(route_new_lead, indexes=indexes),
+        ev.LeadAssigned: record_assignment,
+        ev.LeadStatusChanged: record_status_change,
+        ev.LeadSlaBreached: partial(reroute_after_breach, indexes=indexes),
+        ev.DealCreated: record_new_deal,
+        ev.DealStageChanged: record_stage_change,
+        ev.DealClosed: record_closed_deal,
+        ev.DealUpdated: record_deal_update,
+        ev.DealReopened: record_reopened_deal,
+        ev.QuotaSet: record_quota,
+    })
+
 
 
 # Without a cache (what the CLI replays through); the app's own table shares one cache with its routes (app.py).
