@@ -10,19 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from services.compensation.db import deals_repo, plans_repo, rates_repo
+from services.compensation.db import deals_repo, plans_repo
 from services.compensation.db import ledger_repo as repo
-from services.compensation.domain.calculation import DealShare, Line, total
+from services.compensation.domain.calculation import Line, total
 from services.compensation.domain.commission import convert, split_share
 from services.compensation.domain.periods import first_open, period_of
 from services.compensation.domain.plans import PlanTerms, parse_terms
-from services.compensation.domain.recalculation import Credit, LedgerLine, calculate_period, differences
+from services.compensation.domain.recalculation import LedgerLine, differences
+from services.compensation.queries.calculation import Waiting, period_calculation, rate_for
 from shared.db.uow import UnitOfWork
 from shared.events import catalog as ev
-
-
-class Waiting(Exception):
-    """The commission cannot be calculated yet (no plan, rate or quota); it waits, visibly, with this reason."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ async def _credit(uow: UnitOfWork, deal: deals_repo.Deal, rep_id: str, percent: 
     now = uow.clock.now()
     try:
         plan, terms = await _terms_for(uow, rep_id, day)
-        rate = await _rate(uow, deal.facts.currency, terms, day)
+        rate = await rate_for(uow, deal.facts.currency, terms, day)
         quota_period = period_of(day, terms.period_kind)
         await _quota(uow, rep_id, quota_period, terms)
     except Waiting as waiting:
@@ -100,15 +97,6 @@ async def _terms_for(uow: UnitOfWork, rep_id: str, day: date) -> tuple[plans_rep
     return plan, parse_terms(plan.terms)
 
 
-async def _rate(uow: UnitOfWork, currency: str, terms: PlanTerms, day: date) -> Decimal:
-    if currency == terms.currency:
-        return Decimal(1)
-    rate = await rates_repo.rate_on(uow.session, currency, terms.currency, day)
-    if rate is None:
-        raise Waiting(f"no exchange rate {currency}->{terms.currency} effective on {day}")
-    return rate
-
-
 async def _quota(uow: UnitOfWork, rep_id: str, period: str, terms: PlanTerms) -> Decimal | None:
     found = await plans_repo.quota(uow.session, rep_id, period)
     if found and found[1] != terms.currency:
@@ -116,29 +104,6 @@ async def _quota(uow: UnitOfWork, rep_id: str, period: str, terms: PlanTerms) ->
     if found is None and terms.needs_quota:
         raise Waiting(f"no quota for {rep_id} in {period}")
     return found[0] if found else None
-
-
-async def period_credits(uow: UnitOfWork, rep_id: str, quota_period: str) -> tuple[list[Credit], Decimal | None]:
-    """The rep-period's credits as they stand now, each with its plan version's terms, and the quota."""
-    terms: dict[tuple[str, int], PlanTerms] = {}
-    credits = []
-    for r in await repo.period_credits(uow.session, rep_id, quota_period):
-        key = (r.plan_id, r.plan_version)
-        if key not in terms:
-            raw = await plans_repo.version_terms(uow.session, *key)
-            assert raw is not None, f"credit on unknown plan version {key}"
-            terms[key] = parse_terms(raw)
-        rate = await _rate(uow, r.deal_currency, terms[key], r.closed_at.date())  # the credit's own rate
-        share = DealShare(r.deal_id, rep_id, r.closed_at.date(), convert(r.deal_amount, rate), r.percent, r.base,
-                          r.products, r.new_logo)
-        credits.append(Credit(share, r.closed_at, r.plan_id, r.plan_version, terms[key]))
-    found = await plans_repo.quota(uow.session, rep_id, quota_period)
-    return credits, found[0] if found else None
-
-
-async def period_calculation(uow: UnitOfWork, rep_id: str, quota_period: str) -> list[LedgerLine]:
-    """The plan applied from scratch to the rep-period's credits as they stand now."""
-    return calculate_period(*await period_credits(uow, rep_id, quota_period))
 
 
 async def recalculate(uow: UnitOfWork, rep_id: str, quota_period: str, cause: Cause) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from services.compensation.commands import ledger
 from services.compensation.db import ledger_repo, plans_repo
 from services.compensation.domain.periods import kind_of
 from services.compensation.domain.plans import parse_terms
 from services.compensation.domain.recalculation import Credit, period_total
 from services.compensation.domain.simulation import RepOutcome, simulate
+from services.compensation.queries import calculation
 from services.compensation.queries.plans import plan_named
 from shared.db.uow import UnitOfWork
 from shared.errors import InvalidInput
@@ -29,6 +29,6 @@ async def simulate_plan(uow: UnitOfWork, plan_id: str, period: str, draft: dict[
         quotas: dict[str, Decimal | None] = {}
         current: dict[str, Decimal] = {}
         for rep_id in await ledger_repo.plan_reps(uow.session, plan_id, period):
-            credits[rep_id], quotas[rep_id] = await ledger.period_credits(uow, rep_id, period)
+            credits[rep_id], quotas[rep_id] = await calculation.period_credits(uow, rep_id, period)
             current[rep_id] = period_total(await ledger_repo.period_lines(uow.session, rep_id, period))
         return simulate(terms, credits, quotas, current)

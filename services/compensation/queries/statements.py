@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.compensation.commands import ledger
 from services.compensation.db import ledger_repo, org, statements_repo
 from services.compensation.db.statements_repo import Draw, LineRow
 from services.compensation.domain.commission import attainment_percent
 from services.compensation.domain.periods import kind_of
 from services.compensation.domain.recalculation import LedgerLine, period_total
 from services.compensation.domain.statements import grand_total, totals_by_component
+from services.compensation.queries import calculation
 from services.compensation.queries.access import ensure_sees_rep, ensure_sees_team
 from shared.db.uow import UnitOfWork
 from shared.http.auth import Principal
@@ -81,7 +81,7 @@ async def rep_statement(uow: UnitOfWork, who: Principal, rep_id: str, period: st
 
 
 async def _calculation(uow: UnitOfWork, rep_id: str, period: str) -> Calculation:
-    expected = await ledger.period_calculation(uow, rep_id, period)
+    expected = await calculation.period_calculation(uow, rep_id, period)
     paid = period_total(await ledger_repo.period_lines(uow.session, rep_id, period))
     return Calculation(expected, period_total(expected), paid, period_total(expected) - paid)
 
