@@ -58,12 +58,6 @@ class AfterTime(Position):
     id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
 
 
-class Offset(Position):
-    """Offset paging over a list held in memory."""
-
-    offset: int = Field(ge=0, le=MAX_SIGNED_64)
-
-
 P = TypeVar("P", bound=Position)
 
 
@@ -105,11 +99,6 @@ def after_id(cursor: str | None) -> str | None:
 def after_number(cursor: str | None) -> int | None:
     position = decode_cursor(cursor, AfterNumber)
     return position.after if position else None
-
-
-def offset_of(cursor: str | None) -> int:
-    position = decode_cursor(cursor, Offset)
-    return position.offset if position else 0
 
 
 def page_by_key(items: Sequence[T], limit: int, cursor: str | None, key: Callable[[T], str]) -> Page[T]:
