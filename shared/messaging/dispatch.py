@@ -29,6 +29,29 @@ from shared.observability.metrics import ServiceMetrics
 log = logging.getLogger("coxswain.consumer")
 
 Handler = Callable[[CloudEvent, UnitOfWork], Awaitable[None]]
+BatchFunction = Callable[[Sequence[CloudEvent], UnitOfWork], Awaitable[None]]
+
+
+class BatchHandler:
+    """A handler that takes a run of events at once (batch-native: fold them in the domain into the net change
+    per row, read what they need in one query per table, write with set statements).
+
+    Registered in the handler table like any handler, for every type it takes. The dispatcher hands it each
+    run of consecutive events (in offset order, so per aggregate in order) that it handles in a fetched batch;
+    called with one event (the one-by-one fallback that isolates a poison event) it gets a run of one."""
+
+    def __init__(self, run: BatchFunction) -> None:
+        self.run = run
+        self.__name__ = getattr(run, "__name__", "batch_handler")
+        self.__doc__ = run.__doc__
+
+    async def __call__(self, event: CloudEvent, uow: UnitOfWork) -> None:
+        await self.run([event], uow)
+
+
+def batch_handler(run: BatchFunction) -> BatchHandler:
+    """`@batch_handler async def project_deals(events, uow)`: see BatchHandler."""
+    return BatchHandler(run)
 
 
 @dataclass(frozen=True)
@@ -108,26 +131,39 @@ class EventDispatcher:
             else:
                 events.append(event)
                 outcomes.append(None)
-        ours = iter(events)
         async with self._uow_factory() as uow:
             inbox = await Inbox.load(uow, self.consumer, [e for e in events if e.type in self.handlers])
-            for i, outcome in enumerate(outcomes):
-                if outcome is None:
-                    outcomes[i] = await self._apply_with(uow, inbox, next(ours))
+            verdicts = [self._judge(inbox, event) for event in events]
+            await self._run_handlers(uow, [e for e, v in zip(events, verdicts, strict=True) if v.kind == "handled"])
             await inbox.save(uow)
             await uow.commit()
-        return [o for o in outcomes if o is not None]
+        judged = iter(verdicts)
+        return [outcome or next(judged) for outcome in outcomes]
 
-    async def _apply_with(self, uow: UnitOfWork, inbox: Inbox, event: CloudEvent) -> Outcome:
-        handler = self.handlers.get(event.type)
-        if handler is None:
+    def _judge(self, inbox: Inbox, event: CloudEvent) -> Outcome:
+        """The event's verdict (handled, duplicate, stale, ignored), recorded in the inbox in offset order."""
+        if event.type not in self.handlers:
             return Outcome("ignored")
         verdict = inbox.verdict(event)
-        if verdict == "handled":
-            with event_context(event):
-                await handler(event, uow)
         inbox.record(event, handled=verdict == "handled")
         return Outcome(verdict)
+
+    async def _run_handlers(self, uow: UnitOfWork, events: Sequence[CloudEvent]) -> None:
+        """Each event to its handler, in offset order; a run of consecutive events that go to the same batch
+        handler goes to it at once."""
+        start = 0
+        while start < len(events):
+            handler = self.handlers[events[start].type]
+            end = start + 1
+            if isinstance(handler, BatchHandler):
+                while end < len(events) and self.handlers[events[end].type] is handler:
+                    end += 1
+                with event_context(events[start]):
+                    await handler.run(events[start:end], uow)
+            else:
+                with event_context(events[start]):
+                    await handler(events[start], uow)
+            start = end
 
     def _decode(self, raw: bytes | None) -> CloudEvent | str:
         """The event, or - for a valid envelope of a type this consumer does not handle - just its type."""

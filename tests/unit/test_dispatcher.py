@@ -4,6 +4,7 @@ retried until they pass, unknown event types ignored and counted."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from shared.db.types import ExactDecimal
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent, PoisonEvent, encode_event
 from shared.events.catalog import QuotaSet
-from shared.messaging.dispatch import EventDispatcher
+from shared.messaging.dispatch import EventDispatcher, batch_handler
 from shared.observability.metrics import ServiceMetrics
 from shared.testing import build_event
 
@@ -287,3 +288,42 @@ async def test_a_known_type_with_broken_data_or_a_broken_envelope_still_goes_to_
     outcomes = [await dispatcher.dispatch(raw) for raw in (bad_data, no_id, b"[1, 2]")]
     assert [o.kind for o in outcomes] == ["dead_letter"] * 3
     assert outcomes[0].reason.startswith("invalid data for coxswain.quota.set.v1")
+
+
+async def test_a_batch_handler_gets_the_batchs_runs_of_its_events_once_each_and_in_order(tmp_path: Path) -> None:
+    runs: list[list[str]] = []
+
+    @batch_handler
+    async def add_quotas(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
+        runs.append([str(e.data.amount) for e in events])
+        for event in events:
+            await _add_quota(event, uow)
+
+    engine, dispatcher = await _setup(tmp_path, add_quotas)
+    first = _quota("100.00", 1)
+    raws = [encode_event(first), encode_event(_quota("20.00", 2)), encode_event(first), b"garbage",
+            encode_event(_quota("9.00", 1)), encode_event(_quota("3.00", 3))]
+    outcomes = await dispatcher.dispatch_many(raws)
+    assert [o.kind for o in outcomes] == ["handled", "handled", "duplicate", "dead_letter", "stale", "handled"]
+    # one call for the whole batch: the duplicate and the stale one never reach it, the rest keep their order
+    assert runs == [["100.00", "20.00", "3.00"]]
+    assert await _total(engine) == Decimal("123.00")
+
+
+async def test_a_batch_handler_that_fails_falls_back_to_one_event_at_a_time(tmp_path: Path) -> None:
+    runs: list[list[str]] = []
+
+    @batch_handler
+    async def picky(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
+        runs.append([str(e.data.amount) for e in events])
+        if any(e.data.amount == Decimal("13.00") for e in events):
+            raise ValueError("unlucky amount")
+        for event in events:
+            await _add_quota(event, uow)
+
+    engine, dispatcher = await _setup(tmp_path, picky)
+    raws = [encode_event(_quota(a, n)) for n, a in enumerate(("1.00", "13.00", "2.00"), start=1)]
+    assert [o.kind for o in await dispatcher.dispatch_many(raws)] == ["handled", "dead_letter", "handled"]
+    assert runs[0] == ["1.00", "13.00", "2.00"]  # the batch, then each on its own (13.00 three times)
+    assert runs[1:] == [["1.00"], ["13.00"], ["13.00"], ["13.00"], ["2.00"]]
+    assert await _total(engine) == Decimal("3.00")
