@@ -21,6 +21,7 @@ encode_event. Streaming: memory stays flat whatever --events is. `write` puts on
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -302,7 +303,7 @@ def _amount(rng: random.Random) -> Decimal:
 # -- files ---------------------------------------------------------------------------------------------------
 def write(records: Iterator[Record], path: Path) -> Counter[str]:
     counts: Counter[str] = Counter()
-    partial = path.with_suffix(path.suffix + ".partial")
+    partial = path.with_suffix(f"{path.suffix}.{os.getpid()}.partial")  # two writers never share a file
     with partial.open("wb") as out:
         for record in records:
             out.write(record.type.encode() + b"\t" + record.value + b"\n")

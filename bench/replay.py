@@ -7,7 +7,8 @@ The log is bench/event_log.py's (generated once per --events/--seed, cached in /
 1. a fresh PostgreSQL database (unique name, dropped after), migrated with the service's own migrations
    (its SPEC from shared/operations/installed.py);
 2. what the service needs before events mean anything: compensation a plan assigned to every rep of the log
-   with a quota per quarter, territory the log's organisation (teams, reps, territories) through its commands;
+   with a quota per quarter, territory the log's organisation (teams, reps, territories) through its commands,
+   leads the log's leads as rows (what its API or CSV import would have stored; lead.routed assigns them);
 3. the log's records of the types the service consumes (SPEC.handlers; the others its dispatcher would ignore)
    through the service's real EventDispatcher with dispatch_many in batches of --batch, timed;
 4. the baseline, in a fresh database of its own migrated the same way: the same records through an
@@ -33,7 +34,7 @@ from datetime import date
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import Column, Integer, MetaData, String, Table
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import make_url
 
@@ -43,6 +44,7 @@ from bench.event_log import Record, cached_log, read  # noqa: E402
 from shared.clock import SystemClock  # noqa: E402
 from shared.db.engine import make_engine, make_session_factory  # noqa: E402
 from shared.db.migrate import upgrade_to_head  # noqa: E402
+from shared.db.plumbing import outbox  # noqa: E402
 from shared.db.uow import UnitOfWork  # noqa: E402
 from shared.events import CloudEvent, decode_event  # noqa: E402
 from shared.events import catalog as ev  # noqa: E402
@@ -119,6 +121,22 @@ async def _prepare(service: str, spec: ServiceSpec, log: Path, units: Callable[[
         for quota in read(log, {"coxswain.quota.set.v1"}):
             data: ev.QuotaSet = decode_event(quota.value).data
             await plans.set_quota(units(), plans.SetQuota(data.rep_id, data.period, data.amount, data.currency))
+    elif service == "leads":
+        # Leads' own leads (captured through its API or import, not from events): the rows lead.routed assigns.
+        from services.leads.db.models import leads
+        rows: list[dict[str, object]] = []
+        for record in read(log, {"coxswain.lead.created.v1"}):
+            lead: ev.LeadCreated = decode_event(record.value).data
+            rows.append({
+                "id": lead.lead_id, "email": lead.email, "name": lead.name, "name_key": (lead.name or "").lower(),
+                "company": lead.company, "title": lead.title, "country": lead.country, "industry": lead.industry,
+                "employee_count": lead.employee_count, "source": lead.source, "activity_count": 0, "status": "new",
+                "score": lead.score or 0, "score_explanation": {}, "sla_breaches": 0, "merged_count": 0,
+                "created_at": lead.created_at, "updated_at": lead.created_at, "version": 1})
+            if len(rows) == 5000:
+                await _insert(units, leads, rows)
+                rows = []
+        await _insert(units, leads, rows)
     elif service == "territory":
         from services.territory.commands import organisation
         from services.territory.domain.rules import Condition, Rule
@@ -137,6 +155,13 @@ async def _prepare(service: str, spec: ServiceSpec, log: Path, units: Callable[[
                 await organisation.upsert_territory(units(), Territory(
                     data.territory_id, data.name, data.parent_id, data.priority, rules, tuple(data.rep_ids),
                     data.is_default))
+
+
+async def _insert(units: Callable[[], UnitOfWork], table: Table, rows: list[dict[str, object]]) -> None:
+    if rows:
+        async with units() as uow:
+            await uow.session.execute(table.insert(), rows)
+            await uow.commit()
 
 
 async def _run(dsn: str, service: str, spec: ServiceSpec, log: Path, batch: int, types: frozenset[str],
@@ -158,6 +183,8 @@ async def _run(dsn: str, service: str, spec: ServiceSpec, log: Path, batch: int,
             else:
                 await _prepare(service, spec, log, units)
                 handlers = dict(spec.handlers)
+            async with engine.connect() as conn:
+                first_row = (await conn.execute(select(func.coalesce(func.max(outbox.c.id), 0)))).scalar_one()
             dispatcher = EventDispatcher(f"bench-{service}", handlers, units, metrics=ServiceMetrics(service))
             outcomes: Counter[str] = Counter()
             consumed = 0
@@ -172,6 +199,11 @@ async def _run(dsn: str, service: str, spec: ServiceSpec, log: Path, batch: int,
             if profiler and profile is not None:
                 profiler.disable()
                 profiler.dump_stats(str(profile))
+            if not baseline:  # what the handlers decided, as a check that they did real work
+                async with engine.connect() as conn:
+                    rows = await conn.execute(select(outbox.c.event_type, func.count()).where(outbox.c.id > first_row)
+                                              .group_by(outbox.c.event_type))
+                    outcomes.update({f"emitted {t.split('.', 1)[1].rsplit('.', 1)[0]}": n for t, n in rows})
             return consumed, elapsed, outcomes
         finally:
             await engine.dispose()
