@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +139,21 @@ async def _ok(response: httpx.Response) -> dict[str, Any]:
     return response.json()  # type: ignore[no-any-return]
 
 
+REJECTED: Counter[str] = Counter()  # answers a client retries (503 database busy, 429), by request
+
+
+async def _call(client: httpx.AsyncClient, method: str, url: str, what: str, body: Any = None) -> dict[str, Any]:
+    """As a client does: a 503 or 429 is retried after a short backoff (and counted)."""
+    backoff = 0.05
+    while True:
+        response = await client.request(method, url, json=body)
+        if response.status_code not in (429, 503):
+            return await _ok(response)
+        REJECTED[what] += 1
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, 1.0)
+
+
 async def organise(cluster: Cluster) -> None:
     """Reps in territory (pipeline, forecast and compensation learn them from rep.upserted); a flat plan."""
     async with httpx.AsyncClient(headers=OPS, timeout=60) as client:
@@ -191,7 +207,7 @@ async def one_round(cluster: Cluster, rate: float, seconds: float, sample: int, 
                 i = queue.pop()
                 body = {"name": f"e2e {round_no}-{i}", "amount": f"{1000 + i % 5000}.00", "currency": "USD",
                         "owner_id": REPS[i % len(REPS)]}
-                deal_ids.append((await _ok(await client.post(f"{pipeline}/v1/deals", json=body)))["id"])
+                deal_ids.append((await _call(client, "POST", f"{pipeline}/v1/deals", "create", body))["id"])
 
         await asyncio.gather(*(creator() for _ in range(16)))
         create_rate = count / (time.perf_counter() - created_at)
@@ -218,11 +234,11 @@ async def one_round(cluster: Cluster, rate: float, seconds: float, sample: int, 
 
         async def close(i: int, deal_id: str) -> None:
             sent[deal_id] = time.perf_counter()
-            await _ok(await client.post(f"{pipeline}/v1/deals/{deal_id}/close", json={"outcome": "won"}))
+            await _call(client, "POST", f"{pipeline}/v1/deals/{deal_id}/close", "close", {"outcome": "won"})
             answered[deal_id] = time.perf_counter()
             if i % sample == 0:
                 while True:
-                    deal = await _ok(await client.get(f"{pipeline}/v1/deals/{deal_id}"))
+                    deal = await _call(client, "GET", f"{pipeline}/v1/deals/{deal_id}", "read back")
                     if deal["status"] == "won":
                         readback.append(time.perf_counter() - answered[deal_id])
                         break
@@ -232,8 +248,9 @@ async def one_round(cluster: Cluster, rate: float, seconds: float, sample: int, 
             from shared.http.pagination import encode_cursor
             ours = set(deal_ids)
             while not done.is_set():
-                page = await _ok(await client.get(f"{compensation}/v1/commissions", params={
-                    "limit": 500, "cursor": encode_cursor({"after": last_line})}))
+                cursor = encode_cursor({"after": last_line})
+                page = await _call(client, "GET", f"{compensation}/v1/commissions?limit=500&cursor={cursor}",
+                                   "commissions")
                 now = time.perf_counter()
                 for line in page["items"]:
                     last_line = max(last_line, line["id"])
@@ -253,20 +270,27 @@ async def one_round(cluster: Cluster, rate: float, seconds: float, sample: int, 
                 await asyncio.sleep(POLL)
 
         watchers = [asyncio.create_task(watch_compensation()), asyncio.create_task(watch_forecast())]
-        started = time.perf_counter()
-        closes = []
-        for i, deal_id in enumerate(deal_ids):
-            delay = started + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            closes.append(asyncio.create_task(close(i, deal_id)))
-        await asyncio.gather(*closes)
-        achieved = len(answered) / (max(answered.values()) - started)
-        deadline = time.perf_counter() + max(120.0, 4 * seconds)
-        while (len(commission_seen) < count or len(forecast_seen) < count) and time.perf_counter() < deadline:
-            await asyncio.sleep(0.1)
-        done.set()
-        await asyncio.gather(*watchers)
+        REJECTED.clear()
+        try:
+            started = time.perf_counter()
+            closes = []
+            for i, deal_id in enumerate(deal_ids):
+                delay = started + i / rate - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                closes.append(asyncio.create_task(close(i, deal_id)))
+            await asyncio.gather(*closes)
+            achieved = len(answered) / (max(answered.values()) - started)
+            deadline = time.perf_counter() + max(120.0, 4 * seconds)
+            while (len(commission_seen) < count or len(forecast_seen) < count) and time.perf_counter() < deadline:
+                if any(w.done() for w in watchers):
+                    break
+                await asyncio.sleep(0.1)
+            done.set()
+            await asyncio.gather(*watchers)
+        finally:
+            for watcher in watchers:
+                watcher.cancel()
 
     def latencies(seen: dict[str, float]) -> list[float]:
         return [max(0.0, seen[d] - answered[d]) * 1000 for d in seen if d in answered]
@@ -277,13 +301,15 @@ async def one_round(cluster: Cluster, rate: float, seconds: float, sample: int, 
               "commission_p50_ms": _pct(comp, 0.5), "commission_p99_ms": _pct(comp, 0.99),
               "forecast_p50_ms": _pct(fore, 0.5), "forecast_p99_ms": _pct(fore, 0.99),
               "readback_p50_ms": _pct(back, 0.5), "readback_p99_ms": _pct(back, 0.99),
-              "create_per_s": create_rate, "settle_s": settled}
+              "create_per_s": create_rate, "settle_s": settled, "closes_retried": REJECTED["close"],
+              "reads_retried": REJECTED["read back"]}
     print(f"round {round_no}: {count} deals created at {create_rate:.1f}/s (settled in {settled:.1f}s); closes "
           f"offered {rate:.0f}/s, achieved {achieved:.1f}/s; commission line p50 {result['commission_p50_ms']:.0f} "
           f"ms p99 {result['commission_p99_ms']:.0f} ms ({len(commission_seen)}/{count}); forecast closed won "
           f"p50 {result['forecast_p50_ms']:.0f} ms p99 {result['forecast_p99_ms']:.0f} ms "
           f"({len(forecast_seen)}/{count}); read-back baseline p50 {result['readback_p50_ms']:.0f} ms p99 "
-          f"{result['readback_p99_ms']:.0f} ms ({len(back)})", flush=True)
+          f"{result['readback_p99_ms']:.0f} ms ({len(back)}); answers retried (503/429): {dict(REJECTED)}",
+          flush=True)
     return result
 
 
