@@ -20,10 +20,13 @@ log = logging.getLogger("coxswain.kafka")
 class KafkaPublisher:
     """Publishes a batch and returns only when every record is acknowledged by all in-sync replicas."""
 
-    def __init__(self, bootstrap: str, *, client_id: str, request_timeout_ms: int = 15000) -> None:
+    def __init__(self, bootstrap: str, *, client_id: str, request_timeout_ms: int = 15000, linger_ms: int = 2,
+                 max_batch_bytes: int = 512 * 1024) -> None:
         self._bootstrap = bootstrap
         self._client_id = client_id
         self._timeout = request_timeout_ms
+        self._linger_ms = linger_ms
+        self._max_batch_bytes = max_batch_bytes
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
 
@@ -37,7 +40,8 @@ class KafkaPublisher:
                 client_id=self._client_id,
                 enable_idempotence=True,
                 acks="all",
-                linger_ms=2,
+                linger_ms=self._linger_ms,
+                max_batch_size=self._max_batch_bytes,
                 request_timeout_ms=self._timeout,
             )
             try:
