@@ -143,9 +143,13 @@ async def spine_run(events: int, rate: float | None, handler: str, profile: str 
             await uow.commit()
         if rate is not None:
             await _pace(started, first + batch, rate)
+    written = time.perf_counter() - started
+    relayed = None
     async with engine.connect() as conn:
         while (await conn.execute(select(func.count()).select_from(projection))).scalar_one() < events:
             await conn.rollback()
+            if relayed is None and not await producer.relay.pending():
+                relayed = time.perf_counter() - started
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - started
         latencies = sorted((await conn.execute(select(projection.c.latency_s))).scalars().all())
@@ -158,7 +162,8 @@ async def spine_run(events: int, rate: float | None, handler: str, profile: str 
     await child.wait()
     await engine.dispose()
     await producer.stop()
-    return _summary(events, elapsed, latencies)
+    return {**_summary(events, elapsed, latencies), "written_s": written,
+            "relayed_s": elapsed if relayed is None else relayed, "consumed_s": elapsed}
 
 
 async def raw_run(events: int, rate: float | None) -> dict[str, float]:
@@ -233,6 +238,8 @@ async def main(args: Any) -> None:
         print(f"  {'':8}{'events/s':>12}{'p50 ms':>10}{'p99 ms':>10}")
         for name, r in (("raw", raw), ("spine", spine)):
             print(f"  {name:8}{r['events_per_s']:>12.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}")
+        print(f"  spine phases (s since start): outbox written {spine['written_s']:.2f}, "
+              f"relayed {spine['relayed_s']:.2f}, consumed {spine['consumed_s']:.2f}")
         print(f"  ratio spine/raw events/s: {spine['events_per_s'] / raw['events_per_s']:.2f}")
     print("\n" + json.dumps(results, indent=2))
 
