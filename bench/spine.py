@@ -85,6 +85,17 @@ async def _database() -> str:
     return make_url(PG).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
 
 
+async def _drop(url: str | None) -> None:
+    """Drop a database _database made (the bench leaves none behind)."""
+    if url is None:
+        return
+    conn = await asyncpg.connect(PG)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 async def _runtime(name: str, platform: PlatformSettings, consume: bool, url: str | None = None,
                    handler: str = "batch") -> ServiceRuntime:
     spec = ServiceSpec(name=name, metadata=meta, handlers={"coxswain.quota.set.v1": HANDLERS[handler]},
@@ -162,6 +173,9 @@ async def spine_run(events: int, rate: float | None, handler: str, profile: str 
     await child.wait()
     await engine.dispose()
     await producer.stop()
+    await producer.engine.dispose()
+    await _drop(consumer_url)
+    await _drop(producer.settings.database_url)
     return {**_summary(events, elapsed, latencies), "written_s": written,
             "relayed_s": elapsed if relayed is None else relayed, "consumed_s": elapsed}
 
