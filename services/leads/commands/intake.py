@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from services.leads.db import intake as writes
 from services.leads.db import org
 from services.leads.db import repository as repo
 from services.leads.domain.capture import CapturePlan, Outcome, clean_rows, plan_capture
@@ -53,12 +54,10 @@ async def _apply(plan: CapturePlan, known: dict[str, Lead], origin: str, uow: Un
     for lead_id, fact in plan.facts:  # only lead.created: one per new lead, its first event
         await uow.emit(fact.type, subject=lead_id, sequence=1, data=REGISTRY[fact.type].model.model_validate(
             fact.data))
-    await repo.add_leads(uow.session, [replace(lead, version=1) for lead in created])
-    for lead in plan.merged.values():
-        await repo.save_lead(uow.session, lead, expected_version=known[lead.id].version)
-    now = uow.clock.now()
-    for lead_id, matched_on, filled in plan.merges:
-        await repo.record_merge(uow.session, lead_id, now, origin, matched_on, _jsonable(filled))
+    await writes.add_leads(uow.session, created, version=1)  # lead.created is each one's first event
+    await writes.save_merged(uow.session, [(lead, known[lead.id].version) for lead in plan.merged.values()])
+    await writes.record_merges(uow.session, uow.clock.now(), origin, [
+        (lead_id, matched_on, _jsonable(filled)) for lead_id, matched_on, filled in plan.merges])
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
