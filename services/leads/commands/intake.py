@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from services.leads.commands.announcements import created_rows
 from services.leads.db import intake as writes
 from services.leads.db import org
 from services.leads.db import repository as repo
@@ -18,6 +19,7 @@ from services.leads.domain.leads import Lead
 from shared.db.uow import UnitOfWork, command
 from shared.errors import ConflictError, InvalidInput
 from shared.events.registry import REGISTRY
+from shared.observability.tracing import current_traceparent
 
 
 @dataclass(frozen=True)
@@ -38,22 +40,29 @@ class CrmDelivery:
     replayed: bool
 
 
-async def capture(uow: UnitOfWork, rows: Sequence[tuple[int, dict[str, Any]]], origin: str) -> list[Outcome]:
-    """Clean, dedupe, score and store a batch of raw leads in the open unit of work. One outcome per row."""
+async def capture(uow: UnitOfWork, rows: Sequence[tuple[int, dict[str, Any]]], origin: str, *,
+                  bulk: bool = False) -> list[Outcome]:
+    """Clean, dedupe, score and store a batch of raw leads in the open unit of work. One outcome per row.
+    `bulk` (an import's batch): lead.created is encoded for the whole batch at once (commands/announcements.py)."""
     good, rejected = clean_rows(rows)
     known = await repo.known_duplicates(uow.session, [f for _, f in good])
     bands = (await org.load_policy(uow.session)).bands
     plan = plan_capture(good, known, rules=await org.load_rules(uow.session), bands=bands, at=uow.clock.now(),
                         new_id=lambda: str(uuid.uuid4()))
-    await _apply(plan, {lead.id: lead for lead in known}, origin, uow)
+    await _apply(plan, {lead.id: lead for lead in known}, origin, uow, bulk=bulk)
     return sorted(plan.outcomes + rejected, key=lambda o: o.row)
 
 
-async def _apply(plan: CapturePlan, known: dict[str, Lead], origin: str, uow: UnitOfWork) -> None:
+async def _apply(plan: CapturePlan, known: dict[str, Lead], origin: str, uow: UnitOfWork, *, bulk: bool) -> None:
     created = list(plan.created.values())
-    for lead_id, fact in plan.facts:  # only lead.created: one per new lead, its first event
-        await uow.emit(fact.type, subject=lead_id, sequence=1, data=REGISTRY[fact.type].model.model_validate(
-            fact.data))
+    encoded = created_rows(plan.facts, service=uow.service, at=uow.clock.now(),
+                           traceparent=current_traceparent()) if bulk else None
+    if encoded is not None:
+        uow.append_encoded(encoded)
+    else:
+        for lead_id, fact in plan.facts:  # only lead.created: one per new lead, its first event
+            await uow.emit(fact.type, subject=lead_id, sequence=1, data=REGISTRY[fact.type].model.model_validate(
+                fact.data))
     await writes.add_leads(uow.session, created, version=1)  # lead.created is each one's first event
     await writes.save_merged(uow.session, [(lead, known[lead.id].version) for lead in plan.merged.values()])
     await writes.record_merges(uow.session, uow.clock.now(), origin, [
@@ -88,7 +97,7 @@ async def import_rows(uow: UnitOfWork, rows: Sequence[tuple[int, dict[str, Any]]
     if not rows:
         return []
     async with uow:
-        outcomes = await capture(uow, rows, origin)
+        outcomes = await capture(uow, rows, origin, bulk=True)
         await uow.commit()
         return outcomes
 
