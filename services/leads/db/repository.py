@@ -83,26 +83,27 @@ async def known_duplicates(session: AsyncSession, candidates: Sequence[LeadField
     return [to_lead(r) for r in rows]
 
 
+def _known_statement() -> Select[Any]:
+    """Built once: two index lookups with array parameters, so a batch of thousands stays one short statement
+    (and a single lead costs no statement building)."""
+    arrays = {name: bindparam(name, type_=ARRAY(String)) for name in ("emails", "domains", "names")}
+    keys = select(func.unnest(arrays["domains"]).label("d"), func.unnest(arrays["names"]).label("n")).subquery("k")
+    by_email = select(leads).where(leads.c.email == any_(arrays["emails"]))
+    by_name = select(leads).join(keys, and_(leads.c.company_domain == keys.c.d, leads.c.name_key == keys.c.n))
+    known = union_all(by_email, by_name).subquery("known")
+    return select(known).order_by(known.c.created_at, known.c.id)
+
+
+_KNOWN = _known_statement()
+
+
 async def _known_duplicates_pg(session: AsyncSession, candidates: Sequence[LeadFields]) -> list[Lead]:
-    """Two index lookups with array parameters (a batch of thousands stays two short statements)."""
-    emails = sorted({c.email for c in candidates if c.email})
     pairs = sorted({(c.company_domain, name_key(c.name) or "") for c in candidates if c.company_domain and c.name})
-    parts = []
-    if emails:
-        parts.append(select(leads).where(leads.c.email == any_(bindparam("emails", emails, type_=ARRAY(String)))))
-    if pairs:
-        keys = select(func.unnest(bindparam("domains", [d for d, _ in pairs], type_=ARRAY(String))).label("d"),
-                      func.unnest(bindparam("names", [n for _, n in pairs], type_=ARRAY(String))).label("n"),
-                      ).subquery("k")
-        parts.append(select(leads).join(keys, and_(leads.c.company_domain == keys.c.d,
-                                                   leads.c.name_key == keys.c.n)))
-    if not parts:
-        return []
-    both = union_all(*parts).subquery("known")
-    rows = await session.execute(select(both).order_by(both.c.created_at, both.c.id))
+    rows = await session.execute(_KNOWN, {"emails": sorted({c.email for c in candidates if c.email}),
+                                          "domains": [d for d, _ in pairs], "names": [n for _, n in pairs]})
     found: dict[str, Lead] = {}
     for row in rows:
-        found.setdefault(row.id, to_lead(row))
+        found.setdefault(row.id, to_lead(row))  # a lead matched by email and by name comes twice
     return list(found.values())
 
 
