@@ -18,8 +18,8 @@ from services.leads.domain.sla import parse_bands
 from shared.events import CloudEvent
 from shared.events.registry import REGISTRY, encode_event
 from shared.testing.harness import running_service
+from tests.leads import test_import_and_webhooks as sqlite_import
 from tests.leads.conftest import OPS
-from tests.leads.test_import_and_webhooks import test_csv_import_reports_bad_rows_and_counts
 
 pytestmark = pytest.mark.unit
 AT = datetime(2026, 11, 2, 9, 0, 5, 120, tzinfo=UTC)
@@ -103,7 +103,7 @@ async def test_the_csv_import_on_postgresql_reports_and_merges_as_on_sqlite(
     async with running_service("leads", database_url=await postgres_database("leads"),
                                platform=embedded_backend.platform, embedded_bus=embedded_backend.embedded_bus,
                                clock=clock, sla_sweep_seconds=3600) as leads:
-        await test_csv_import_reports_bad_rows_and_counts(leads, embedded_backend)
+        await sqlite_import.test_csv_import_reports_bad_rows_and_counts(leads, embedded_backend)
         again = await leads.client.post("/v1/leads/import", headers=OPS,
                                         content=b"email,name,title\r\nana@acme.io,Ana,Chief of Staff\r\n")
         assert (again.json()["created"], again.json()["merged"]) == (0, 1)  # merged into the stored lead
