@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -44,13 +44,20 @@ async def capture(uow: UnitOfWork, rows: Sequence[tuple[int, dict[str, Any]]], o
                   bulk: bool = False) -> list[Outcome]:
     """Clean, dedupe, score and store a batch of raw leads in the open unit of work. One outcome per row.
     `bulk` (an import's batch): lead.created is encoded for the whole batch at once (commands/announcements.py)."""
+    return (await _captured(uow, rows, origin, bulk=bulk))[0]
+
+
+async def _captured(uow: UnitOfWork, rows: Sequence[tuple[int, dict[str, Any]]], origin: str, *,
+                    bulk: bool = False) -> tuple[list[Outcome], dict[str, Lead]]:
+    """The outcomes, and every lead the batch created or merged into as now stored."""
     good, rejected = clean_rows(rows)
     known = await repo.known_duplicates(uow.session, [f for _, f in good])
     bands = (await org.load_policy(uow.session)).bands
     plan = plan_capture(good, known, rules=await org.load_rules(uow.session), bands=bands, at=uow.clock.now(),
                         new_id=lambda: str(uuid.uuid4()))
     await _apply(plan, {lead.id: lead for lead in known}, origin, uow, bulk=bulk)
-    return sorted(plan.outcomes + rejected, key=lambda o: o.row)
+    stored = {**plan.merged, **{i: replace(lead, version=1) for i, lead in plan.created.items()}}
+    return sorted(plan.outcomes + rejected, key=lambda o: o.row), stored
 
 
 async def _apply(plan: CapturePlan, known: dict[str, Lead], origin: str, uow: UnitOfWork, *, bulk: bool) -> None:
@@ -79,10 +86,10 @@ async def capture_lead(uow: UnitOfWork, raw: dict[str, Any], origin: str) -> Cap
     for attempt in (1, 2):  # a same-email capture racing this one wins; the retry then merges into it
         try:
             async with uow:
-                (outcome,) = await capture(uow, [(1, raw)], origin)
+                (outcome,), stored = await _captured(uow, [(1, raw)], origin)
                 if outcome.outcome == "rejected":
                     return Captured(outcome, None)
-                lead = await repo.get_lead(uow.session, outcome.lead_id or "")
+                lead = stored[outcome.lead_id or ""]  # as written: no need to read it back
                 await uow.commit()
                 return Captured(outcome, lead)
         except IntegrityError:
