@@ -1,100 +1,29 @@
-"""Keeping territory's copies of leads, deals and quotas from other services' events (domain.books decides)."""
+"""Keeping territory's copies of leads, deals and quotas from other services' events (domain.books decides):
+a batch of events at once (the lead book with routing: commands.routing.keep_leads)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime
-from decimal import Decimal
 
 from services.territory.db import books
-from services.territory.domain import books as book
-from services.territory.domain.books import BookedDeal, BookedLead
-from shared.crediting import Splits, splits_of
+from services.territory.domain.book_changes import DealChange, QuotaChange, fold_deals, fold_quotas, lead_needed
 from shared.db.uow import UnitOfWork, command
 
 
 @command
-async def record_assignment(uow: UnitOfWork, lead_id: str, rep_id: str | None, territory_id: str | None,
-                            at: datetime) -> None:
+async def keep_deals(uow: UnitOfWork, changes: Sequence[DealChange]) -> None:
+    """A batch of deal events at once: the deals' rows read in one query (and the leads new deals count under in
+    another), folded in order in the domain, written with one set statement."""
     async with uow:
-        lead = await books.booked_lead(uow.session, lead_id) or BookedLead(lead_id, {})
-        moved = book.assigned(lead, rep_id, territory_id, at)
-        if moved is not None:
-            await books.save_lead(uow.session, moved)
+        known = await books.booked_deals(uow.session, {c.deal_id for c in changes})
+        leads = await books.lead_territories(uow.session, {lead for c in changes if (lead := lead_needed(c))})
+        await books.save_deals(uow.session, fold_deals(known, changes, leads).values())
         await uow.commit()
 
 
 @command
-async def record_status_change(uow: UnitOfWork, lead_id: str, from_status: str, to_status: str,
-                               at: datetime) -> None:
+async def keep_quotas(uow: UnitOfWork, changes: Sequence[QuotaChange]) -> None:
+    """A batch of quotas at once: the last stated per rep and period, written with one set statement."""
     async with uow:
-        lead = await books.booked_lead(uow.session, lead_id) or BookedLead(lead_id, {}, status=from_status)
-        await books.save_lead(uow.session, book.status_changed(lead, from_status, to_status, at))
-        await uow.commit()
-
-
-@command
-async def record_new_deal(uow: UnitOfWork, deal: BookedDeal) -> None:
-    """Kept once; without a territory of its own the deal counts where its lead was routed."""
-    async with uow:
-        if await books.booked_deal(uow.session, deal.deal_id) is None:
-            if deal.territory_id is None and deal.lead_id:
-                lead = await books.booked_lead(uow.session, deal.lead_id)
-                deal = replace(deal, territory_id=lead.territory_id if lead else None)
-            await books.save_deal(uow.session, deal)
-        await uow.commit()
-
-
-@command
-async def record_stage_change(uow: UnitOfWork, deal_id: str, owner_id: str, amount: Decimal, currency: str,
-                              at: datetime) -> None:
-    async with uow:
-        changed = book.stage_changed(await books.booked_deal(uow.session, deal_id), deal_id, owner_id, amount,
-                                     currency, at)
-        if changed is not None:
-            await books.save_deal(uow.session, changed)
-        await uow.commit()
-
-
-@command
-async def record_closed_deal(uow: UnitOfWork, deal_id: str, outcome: str, owner_id: str, amount: Decimal,
-                             currency: str, territory_id: str | None, at: datetime, splits: Splits) -> None:
-    async with uow:
-        known = await books.booked_deal(uow.session, deal_id)
-        await books.save_deal(uow.session, book.closed(known, deal_id, outcome, owner_id, amount, currency,
-                                                       territory_id, at, splits))
-        await uow.commit()
-
-
-@command
-async def record_deal_update(uow: UnitOfWork, deal_id: str, at: datetime, *, amount: Decimal | None,
-                             currency: str | None, owner_id: str | None, territory_id: str | None,
-                             split_pairs: Sequence[tuple[str, Decimal]] | None) -> None:
-    """deal.updated carries only what changed: amount, currency, owner, territory, splits (as stated, so the
-    owner's 100% is no split: shared.crediting)."""
-    async with uow:
-        deal = await books.booked_deal(uow.session, deal_id)
-        if deal is not None and book.later(deal.changed_at, at):
-            owner = deal.owner_id if owner_id is None else owner_id
-            await books.save_deal(uow.session, replace(
-                deal, amount=deal.amount if amount is None else amount,
-                currency=deal.currency if currency is None else currency, owner_id=owner,
-                territory_id=territory_id or deal.territory_id, changed_at=at,
-                splits=deal.splits if split_pairs is None else splits_of(split_pairs, owner_id or deal.owner_id)))
-        await uow.commit()
-
-
-@command
-async def record_reopened_deal(uow: UnitOfWork, deal_id: str, at: datetime) -> None:
-    async with uow:
-        deal = book.reopened(await books.booked_deal(uow.session, deal_id), at)
-        if deal is not None:
-            await books.save_deal(uow.session, deal)
-        await uow.commit()
-
-
-@command
-async def record_quota(uow: UnitOfWork, rep_id: str, period: str, amount: Decimal, currency: str) -> None:
-    async with uow:
-        await books.save_quota(uow.session, rep_id, period, amount, currency)
+        await books.save_quotas(uow.session, [(q.rep_id, q.period, q.amount, q.currency)
+                                              for q in fold_quotas(changes).values()])
         await uow.commit()
