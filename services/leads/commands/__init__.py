@@ -10,10 +10,10 @@ from services.leads.commands.leads import (
     route_lead,
     unassign_lead,
 )
-from services.leads.commands.organisation import record_rep, record_team
+from services.leads.commands.organisation import keep_organisation
 
 __all__ = [
     "Captured", "CrmDelivery", "assign_lead", "breach_sla", "capture_lead", "change_lead", "convert_lead",
-    "import_rows", "receive_crm_lead", "record_rep", "record_team", "replace_rules", "route_lead",
+    "import_rows", "keep_organisation", "receive_crm_lead", "replace_rules", "route_lead",
     "save_sla_policy", "unassign_lead",
 ]
