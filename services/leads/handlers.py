@@ -17,11 +17,12 @@ from shared.events import catalog as ev
 from shared.messaging.dispatch import Handler, batch_handler
 
 
-async def apply_routing(event: CloudEvent, uow: UnitOfWork) -> None:
+@batch_handler
+async def apply_routing(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
     """lead.routed → the rep territory chose holds the lead; no rep: nobody does. Each owner change is
-    announced as lead.assigned (rep_id null for nobody); an unknown or closed lead is left alone."""
-    data: ev.LeadRouted = event.data
-    await commands.route_lead(uow, data.lead_id, data.rep_id, data.reason, data.territory_id)
+    announced as lead.assigned (rep_id null for nobody); an unknown or closed lead is left alone. A run of
+    them at once (commands.route_leads)."""
+    await commands.route_leads(uow, [e.data for e in events])
 
 
 @batch_handler
