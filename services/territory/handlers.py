@@ -64,12 +64,15 @@ async def reroute_after_breach(event: CloudEvent, uow: UnitOfWork, *,
 
 @batch_handler
 async def keep_deals(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
-    """deal.created, stage_changed, updated, closed, reopened → the deal's row (a run of them at once)."""
+    """deal.created, stage_changed, updated, closed, reopened → the deal's row; quota.set → the rep's quota for
+    the period. A run of them at once (commands.books.keep_deals)."""
     await books.keep_deals(uow, [_deal_change(e) for e in events])
 
 
-def _deal_change(event: CloudEvent) -> DealChange:
+def _deal_change(event: CloudEvent) -> DealChange | QuotaChange:
     data = event.data
+    if isinstance(data, ev.QuotaSet):
+        return QuotaChange(data.rep_id, data.period, data.amount, data.currency)
     if isinstance(data, ev.DealCreated):
         return DealOpened(BookedDeal(data.deal_id, data.owner_id, data.amount, data.currency, data.created_at,
                                      territory_id=data.territory_id, lead_id=data.lead_id,
@@ -86,13 +89,6 @@ def _deal_change(event: CloudEvent) -> DealChange:
                           owner_id=data.owner_id, territory_id=data.territory_id, split_pairs=pairs)
     reopened: ev.DealReopened = data
     return DealReopen(reopened.deal_id, reopened.reopened_at)
-
-
-@batch_handler
-async def keep_quotas(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
-    """quota.set → the rep's quota for the period (a run of them at once: the last stated per rep-period)."""
-    await books.keep_quotas(uow, [QuotaChange(e.data.rep_id, e.data.period, e.data.amount, e.data.currency)
-                                  for e in events])
 
 
 def _splits(splits: list[ev.Split] | None, owner_id: str) -> Splits:
@@ -113,7 +109,7 @@ def event_handlers(indexes: TerritoryIndexes | None) -> dict[str, Handler]:
         ev.DealClosed: keep_deals,
         ev.DealUpdated: keep_deals,
         ev.DealReopened: keep_deals,
-        ev.QuotaSet: keep_quotas,
+        ev.QuotaSet: keep_deals,
     })
 
 

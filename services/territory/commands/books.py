@@ -10,20 +10,17 @@ from shared.db.uow import UnitOfWork, command
 
 
 @command
-async def keep_deals(uow: UnitOfWork, changes: Sequence[DealChange]) -> None:
-    """A batch of deal events at once: the deals' rows read in one query (and the leads new deals count under in
-    another), folded in order in the domain, written with one set statement."""
+async def keep_deals(uow: UnitOfWork, changes: Sequence[DealChange | QuotaChange]) -> None:
+    """A batch of deal events and quotas at once (separate rows: each kept in its own order). The deals' rows
+    read in one query (and the leads new deals count under in another), folded in order in the domain, written
+    with one set statement; the last quota stated per rep and period, written with another."""
+    deals = [c for c in changes if not isinstance(c, QuotaChange)]
+    quotas = [c for c in changes if isinstance(c, QuotaChange)]
     async with uow:
-        known = await books.booked_deals(uow.session, {c.deal_id for c in changes})
-        leads = await books.lead_territories(uow.session, {lead for c in changes if (lead := lead_needed(c))})
-        await books.save_deals(uow.session, fold_deals(known, changes, leads).values())
-        await uow.commit()
-
-
-@command
-async def keep_quotas(uow: UnitOfWork, changes: Sequence[QuotaChange]) -> None:
-    """A batch of quotas at once: the last stated per rep and period, written with one set statement."""
-    async with uow:
+        if deals:
+            known = await books.booked_deals(uow.session, {c.deal_id for c in deals})
+            leads = await books.lead_territories(uow.session, {lead for c in deals if (lead := lead_needed(c))})
+            await books.save_deals(uow.session, fold_deals(known, deals, leads).values())
         await books.save_quotas(uow.session, [(q.rep_id, q.period, q.amount, q.currency)
-                                              for q in fold_quotas(changes).values()])
+                                              for q in fold_quotas(quotas).values()])
         await uow.commit()
