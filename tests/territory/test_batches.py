@@ -125,7 +125,7 @@ async def state(units: UnitOfWorkFactory) -> dict[str, Any]:
                   for t in (lead_book, deal_book, quotas, rotations)}
         payloads = await s.execute(select(outbox.c.payload).where(outbox.c.event_type == "coxswain.lead.routed.v1")
                                    .order_by(outbox.c.id))
-        routed = [json.loads(p)["data"] for (p,) in payloads]
+        routed = [{**json.loads(p)["data"], "sequence": json.loads(p)["sequence"]} for (p,) in payloads]
     return {**tables, "routed": routed}
 
 

@@ -19,6 +19,7 @@ from services.territory.domain.book_changes import (
     DealUpdate,
     LeadBook,
     LeadChange,
+    NewLead,
     QuotaChange,
     StageChange,
     StatusChange,
@@ -27,6 +28,7 @@ from services.territory.domain.book_changes import (
     fold_leads,
     fold_quotas,
     lead_after,
+    leads_to_route,
 )
 from services.territory.domain.books import BookedDeal, BookedLead
 
@@ -151,3 +153,9 @@ def test_the_last_quota_stated_per_rep_and_period_is_kept() -> None:
                QuotaChange("ana", "2026-11", Decimal("700.00"), "EUR")]
     assert fold_quotas(changes) == {("ana", "2026-Q4"): changes[2], ("bo", "2026-Q4"): changes[1],
                                     ("ana", "2026-11"): changes[3]}
+
+
+def test_a_batch_routes_the_leads_it_sees_created_first_and_the_book_does_not_keep() -> None:
+    changes = [NewLead("L2", {}, AT), StatusChange("L3", "new", "working", at(1)), NewLead("L3", {}, AT),
+               NewLead("L1", {}, AT), NewLead("L2", {}, AT), NewLead("L4", {}, AT)]
+    assert leads_to_route({"L1"}, changes) == ["L2", "L4"]

@@ -10,7 +10,7 @@ from dataclasses import replace
 from services.territory.db import books
 from services.territory.db import repository as repo
 from services.territory.db.indexes import TerritoryIndexes, index_of
-from services.territory.domain.book_changes import LeadBook, LeadChange, NewLead
+from services.territory.domain.book_changes import LeadBook, LeadChange, NewLead, leads_to_route
 from services.territory.domain.books import BookedLead
 from services.territory.domain.matching import Match
 from services.territory.domain.routing import Rotation, Routing, route
@@ -72,14 +72,16 @@ async def keep_leads(uow: UnitOfWork, changes: Sequence[NewLead | LeadChange],
         session = uow.session
         new = [c for c in changes if isinstance(c, NewLead)]
         run = await _RoutingRun.start(uow, new, indexes) if new else None
-        book = LeadBook(await books.booked_leads(session, {c.lead_id for c in changes}),
-                        await books.open_leads_per_rep(session) if run else None)
+        known = await books.booked_leads(session, {c.lead_id for c in changes})
+        book = LeadBook(known, await books.open_leads_per_rep(session) if run else None)
+        # lead.routed's sequences for all the leads the run routes, taken at once
+        sequences = await uow.next_sequences("coxswain.lead.routed.v1", leads_to_route(known, changes))
         routings = []
         for change in changes:
             if not isinstance(change, NewLead):
                 book.apply(change)
             elif run is not None and book.get(change.lead_id) is None:
-                routings.append(await run.route(uow, book, change))
+                routings.append(await run.route(uow, book, change, sequences[change.lead_id]))
         if run is not None:
             await repo.save_rotations(session, {t: run.rotations[t] for t in sorted(run.moved)})
         await books.save_leads(session, book.written.values())
@@ -103,7 +105,7 @@ class _RoutingRun:
         rotations = await repo.load_rotations(uow.session, sorted(chains))  # locked until commit, in id order
         return cls(matches, index.territories, await repo.all_reps(uow.session), rotations)
 
-    async def route(self, uow: UnitOfWork, book: LeadBook, lead: NewLead) -> Routing:
+    async def route(self, uow: UnitOfWork, book: LeadBook, lead: NewLead, sequence: int) -> Routing:
         """The lead's territory and rep under the turns and loads as they stand in the run; announced."""
         assert book.load is not None
         match = self.matches[lead.lead_id]
@@ -114,7 +116,7 @@ class _RoutingRun:
         book.put(BookedLead(lead.lead_id, lead.profile, created_at=lead.created_at,
                             matched_territory_id=match.territory_id if match else None,
                             territory_id=routing.territory_id, rep_id=routing.rep_id))
-        await uow.emit("coxswain.lead.routed.v1", subject=lead.lead_id, data=ev.LeadRouted(
+        await uow.emit("coxswain.lead.routed.v1", subject=lead.lead_id, sequence=sequence, data=ev.LeadRouted(
             lead_id=lead.lead_id, territory_id=routing.territory_id, rep_id=routing.rep_id, reason=routing.reason))
         return routing
 

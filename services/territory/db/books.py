@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,15 @@ def _lead(m: Any) -> BookedLead:
     return BookedLead(m["lead_id"], dict(m["profile"] or {}), m["status"], bool(m["is_open"]),
                       m["matched_territory_id"], m["territory_id"], m["rep_id"], m["created_at"], m["assigned_at"],
                       m["first_touch_at"], m["status_at"])
+
+
+LEAD_FIELDS = tuple(f.name for f in fields(BookedLead))
+DEAL_FIELDS = tuple(f.name for f in fields(BookedDeal))
+
+
+def _row(kept: BookedLead | BookedDeal, names: tuple[str, ...]) -> dict[str, Any]:
+    """The row's columns, without asdict's deep copy (nothing here is changed in place)."""
+    return {name: getattr(kept, name) for name in names}
 
 
 async def booked_lead(session: AsyncSession, lead_id: str) -> BookedLead | None:
@@ -52,7 +61,7 @@ async def lead_territories(session: AsyncSession, lead_ids: Collection[str]) -> 
 
 async def save_leads(session: AsyncSession, leads: Iterable[BookedLead]) -> None:
     """Insert or replace these rows with one set statement (one row per lead)."""
-    await _upsert(session, lead_book, ["lead_id"], [asdict(lead) for lead in leads])
+    await _upsert(session, lead_book, ["lead_id"], [_row(lead, LEAD_FIELDS) for lead in leads])
 
 
 async def _upsert(session: AsyncSession, table: Table, keys: list[str], rows: list[dict[str, Any]]) -> None:
@@ -102,7 +111,7 @@ async def booked_deals(session: AsyncSession, deal_ids: Collection[str]) -> dict
 async def save_deals(session: AsyncSession, deals: Iterable[BookedDeal]) -> None:
     """Insert or replace these rows with one set statement (one row per deal)."""
     await _upsert(session, deal_book, ["deal_id"],
-                  [{**asdict(deal), "splits": stored_splits(deal.splits)} for deal in deals])
+                  [{**_row(deal, DEAL_FIELDS), "splits": stored_splits(deal.splits)} for deal in deals])
 
 
 async def deal_facts(session: AsyncSession) -> list[DealFact]:

@@ -2,7 +2,7 @@
 at a time in the same order, would leave it (the rules of domain/books.py, applied in memory)."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -55,6 +55,17 @@ class NewLead:
     lead_id: str
     profile: dict[str, Any]
     created_at: datetime
+
+
+def leads_to_route(known: Collection[str], changes: Iterable[NewLead | LeadChange]) -> list[str]:
+    """The leads a batch routes: those whose first change in it is lead.created and that the book does not keep
+    (any change keeps a row, so a later lead.created of the same lead routes nothing)."""
+    seen, out = set(known), []
+    for change in changes:
+        if isinstance(change, NewLead) and change.lead_id not in seen:
+            out.append(change.lead_id)
+        seen.add(change.lead_id)
+    return out
 
 
 class LeadBook:
