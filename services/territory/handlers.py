@@ -1,10 +1,10 @@
-"""Territory's consumed events: one function each, registered in the table at the bottom.
+"""Territory's consumed events: the handlers, registered in the table at the bottom.
 
-Each reads its events and calls one command (commands/), which joins the consumer's transaction. The books' handlers
-are batch handlers (shared.messaging.dispatch): the dispatcher hands them each run of their events in a fetched
-batch, which the command folds into one read and one write per table. Territory keeps
-one row per lead, deal or quota, so the same business fact arriving twice (even under another event id) changes
-nothing, and an older fact never overwrites a newer one (domain/books.py).
+The books' handlers are batch handlers (shared.messaging.dispatch): the dispatcher hands each the runs of its
+events in a fetched batch, and one command (commands/) folds the run into one read and one write per table,
+joining the consumer's transaction. Territory keeps one row per lead, deal or quota, so the same business fact
+arriving twice (even under another event id) changes nothing, and an older fact never overwrites a newer one
+(domain/books.py, domain/book_changes.py).
 """
 from __future__ import annotations
 
