@@ -73,7 +73,8 @@ async def keep_leads(uow: UnitOfWork, changes: Sequence[NewLead | LeadChange],
         new = [c for c in changes if isinstance(c, NewLead)]
         run = await _RoutingRun.start(uow, new, indexes) if new else None
         known = await books.booked_leads(session, {c.lead_id for c in changes})
-        book = LeadBook(known, await books.open_leads_per_rep(session) if run else None)
+        # the loads of the reps the run's leads may go to (only they are weighed)
+        book = LeadBook(known, await books.open_leads_per_rep(session, run.members) if run else None)
         # lead.routed's sequences for all the leads the run routes, taken at once
         sequences = await uow.next_sequences("coxswain.lead.routed.v1", leads_to_route(known, changes))
         routings = []
@@ -96,6 +97,7 @@ class _RoutingRun:
                  reps: Mapping[str, Rep], rotations: dict[str, Rotation]) -> None:
         self.matches, self.territories, self.reps, self.rotations = matches, territories, reps, rotations
         self.moved: set[str] = set()
+        self.members = {r for t in rotations for r in territories[t].rep_ids}  # of every territory in the chains
 
     @classmethod
     async def start(cls, uow: UnitOfWork, new: Sequence[NewLead], indexes: TerritoryIndexes | None) -> _RoutingRun:

@@ -75,9 +75,12 @@ async def _upsert(session: AsyncSession, table: Table, keys: list[str], rows: li
     await session.execute(stmt, rows)
 
 
-async def open_leads_per_rep(session: AsyncSession) -> dict[str, int]:
+async def open_leads_per_rep(session: AsyncSession, rep_ids: Collection[str] | None = None) -> dict[str, int]:
+    """Each rep's open leads (of these reps only, when given)."""
     query = (select(lead_book.c.rep_id, func.count()).where(lead_book.c.is_open, lead_book.c.rep_id.is_not(None))
              .group_by(lead_book.c.rep_id))
+    if rep_ids is not None:
+        query = query.where(lead_book.c.rep_id.in_(sorted(rep_ids)))
     return {rep_id: n for rep_id, n in await session.execute(query)}
 
 
