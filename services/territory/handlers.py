@@ -15,6 +15,7 @@ from services.territory.commands import books, routing
 from services.territory.db.indexes import TerritoryIndexes
 from services.territory.domain.book_changes import (
     Assignment,
+    BookChange,
     DealChange,
     DealClose,
     DealOpened,
@@ -36,11 +37,20 @@ from shared.messaging.dispatch import Handler, batch_handler
 ROUTED_FIELDS = ("country", "region", "postal_code", "industry", "employee_count", "annual_revenue", "company")
 
 
-async def keep_leads(events: Sequence[CloudEvent], uow: UnitOfWork, *,
+async def keep_books(events: Sequence[CloudEvent], uow: UnitOfWork, *,
                      indexes: TerritoryIndexes | None = None) -> None:
-    """lead.created → the lead's territory and rep, announced as lead.routed (once per lead); lead.assigned and
-    lead.status_changed → the lead's holder and progress. A run of them at once (commands.routing.keep_leads)."""
-    await routing.keep_leads(uow, [_lead_change(e.data) for e in events], indexes)
+    """A run of lead, deal and quota events at once (commands.books.keep_books): lead.created → the lead's
+    territory and rep, announced as lead.routed (once per lead); lead.assigned, lead.status_changed → the lead's
+    holder and progress; deal.created, stage_changed, updated, closed, reopened → the deal's row; quota.set → the
+    rep's quota for the period."""
+    await books.keep_books(uow, [_change(e) for e in events], indexes)
+
+
+def _change(event: CloudEvent) -> BookChange:
+    data = event.data
+    if isinstance(data, ev.LeadCreated | ev.LeadAssigned | ev.LeadStatusChanged):
+        return _lead_change(data)
+    return _deal_change(event)
 
 
 def _lead_change(data: ev.LeadCreated | ev.LeadAssigned | ev.LeadStatusChanged) -> NewLead | LeadChange:
@@ -60,13 +70,6 @@ async def reroute_after_breach(event: CloudEvent, uow: UnitOfWork, *,
     data: ev.LeadSlaBreached = event.data
     if data.action == "reroute":
         await routing.reroute_after_breach(uow, data.lead_id, data.rep_id, indexes)
-
-
-@batch_handler
-async def keep_deals(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
-    """deal.created, stage_changed, updated, closed, reopened → the deal's row; quota.set → the rep's quota for
-    the period. A run of them at once (commands.books.keep_deals)."""
-    await books.keep_deals(uow, [_deal_change(e) for e in events])
 
 
 def _deal_change(event: CloudEvent) -> DealChange | QuotaChange:
@@ -98,18 +101,18 @@ def _splits(splits: list[ev.Split] | None, owner_id: str) -> Splits:
 
 def event_handlers(indexes: TerritoryIndexes | None) -> dict[str, Handler]:
     """The table, routing with the running service's territory index cache (None: built afresh each time)."""
-    leads = batch_handler(partial(keep_leads, indexes=indexes))
+    kept = batch_handler(partial(keep_books, indexes=indexes))
     return by_payload({
-        ev.LeadCreated: leads,
-        ev.LeadAssigned: leads,
-        ev.LeadStatusChanged: leads,
+        ev.LeadCreated: kept,
+        ev.LeadAssigned: kept,
+        ev.LeadStatusChanged: kept,
         ev.LeadSlaBreached: partial(reroute_after_breach, indexes=indexes),
-        ev.DealCreated: keep_deals,
-        ev.DealStageChanged: keep_deals,
-        ev.DealClosed: keep_deals,
-        ev.DealUpdated: keep_deals,
-        ev.DealReopened: keep_deals,
-        ev.QuotaSet: keep_deals,
+        ev.DealCreated: kept,
+        ev.DealStageChanged: kept,
+        ev.DealClosed: kept,
+        ev.DealUpdated: kept,
+        ev.DealReopened: kept,
+        ev.QuotaSet: kept,
     })
 
 

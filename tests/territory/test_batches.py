@@ -186,3 +186,19 @@ async def test_routing_in_a_batch_sees_the_loads_the_changes_before_it_left() ->
     assert [(r["lead_id"], r["rep_id"]) for r in batch["routed"]] == [
         ("L0", "ana"), ("L1", "bo"), ("L2", "ana"), ("L3", "ana"), ("L4", "ana"), ("L5", "ana"), ("L6", "bo"),
         ("L7", None)]
+
+
+async def test_a_new_deal_in_a_batch_counts_where_its_lead_was_routed_earlier_in_the_same_batch() -> None:
+    events = [
+        incoming("coxswain.lead.created.v1", ev.LeadCreated(lead_id="L0", country="DE", created_at=at(0)),
+                 subject="L0", clock=CLOCK),
+        incoming("coxswain.deal.created.v1", ev.DealCreated(
+            deal_id="D0", name="D0", amount=Decimal("100.00"), currency="EUR", owner_id="ana", pipeline_id="p",
+            stage_id="s", probability=10, forecast_category="pipeline", lead_id="L0", created_at=at(1)),
+                 subject="D0", clock=CLOCK),
+        incoming("coxswain.lead.assigned.v1", ev.LeadAssigned(lead_id="L0", rep_id="bo", territory_id="rest",
+                                                              assigned_at=at(2), reason="manual"),
+                 subject="L0", clock=CLOCK, sequence=2)]
+    batch = await applied(events, as_batch=True)
+    assert batch == await applied(events, as_batch=False)
+    assert [(r[0], r[1]) for r in batch["deal_book"]] == [("D0", "de")]  # routed to de before the deal came

@@ -10,7 +10,7 @@ from dataclasses import replace
 from services.territory.db import books
 from services.territory.db import repository as repo
 from services.territory.db.indexes import TerritoryIndexes, index_of
-from services.territory.domain.book_changes import LeadBook, LeadChange, NewLead, leads_to_route
+from services.territory.domain.book_changes import LeadBook, NewLead
 from services.territory.domain.books import BookedLead
 from services.territory.domain.matching import Match
 from services.territory.domain.routing import Rotation, Routing, route
@@ -60,37 +60,7 @@ async def reroute_leads_of(rep_id: str, uow: UnitOfWork, indexes: TerritoryIndex
             for lead in await books.open_leads_of(uow.session, rep_id)]
 
 
-@command
-async def keep_leads(uow: UnitOfWork, changes: Sequence[NewLead | LeadChange],
-                     indexes: TerritoryIndexes | None) -> list[Routing]:
-    """A batch of lead events at once, in order: each new lead routed (once per lead) and announced as
-    lead.routed, assignments and status changes kept (domain.books' rules). The territories, reps, the turns
-    of every territory a new lead may go to (locked, before any lead row is written) and the open-lead load are
-    read once; each routing sees the turns and loads the changes before it left, as one event at a time would.
-    The leads' rows are read in one query and written with one set statement, the moved turns with another."""
-    async with uow:
-        session = uow.session
-        new = [c for c in changes if isinstance(c, NewLead)]
-        run = await _RoutingRun.start(uow, new, indexes) if new else None
-        known = await books.booked_leads(session, {c.lead_id for c in changes})
-        # the loads of the reps the run's leads may go to (only they are weighed)
-        book = LeadBook(known, await books.open_leads_per_rep(session, run.members) if run else None)
-        # lead.routed's sequences for all the leads the run routes, taken at once
-        sequences = await uow.next_sequences("coxswain.lead.routed.v1", leads_to_route(known, changes))
-        routings = []
-        for change in changes:
-            if not isinstance(change, NewLead):
-                book.apply(change)
-            elif run is not None and book.get(change.lead_id) is None:
-                routings.append(await run.route(uow, book, change, sequences[change.lead_id]))
-        if run is not None:
-            await repo.save_rotations(session, {t: run.rotations[t] for t in sorted(run.moved)})
-        await books.save_leads(session, book.written.values())
-        await uow.commit()
-        return routings
-
-
-class _RoutingRun:
+class RoutingRun:
     """What routing a batch's new leads reads once: the territory index, the reps and the turns (rotations)."""
 
     def __init__(self, matches: dict[str, Match | None], territories: Mapping[str, Territory],
@@ -100,7 +70,7 @@ class _RoutingRun:
         self.members = {r for t in rotations for r in territories[t].rep_ids}  # of every territory in the chains
 
     @classmethod
-    async def start(cls, uow: UnitOfWork, new: Sequence[NewLead], indexes: TerritoryIndexes | None) -> _RoutingRun:
+    async def start(cls, uow: UnitOfWork, new: Sequence[NewLead], indexes: TerritoryIndexes | None) -> RoutingRun:
         index = await index_of(uow.session, indexes)
         matches = {c.lead_id: index.match(lead_profile(c.profile)) for c in new}
         chains = {t for match in matches.values() for t in _chain(match, index.territories)}

@@ -2,7 +2,7 @@
 at a time in the same order, would leave it (the rules of domain/books.py, applied in memory)."""
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -79,6 +79,11 @@ class LeadBook:
 
     def get(self, lead_id: str) -> BookedLead | None:
         return self._rows.get(lead_id)
+
+    def territory_of(self, lead_id: str) -> str | None:
+        """Where the lead was routed, as the book stands (None for a lead it does not keep)."""
+        lead = self._rows.get(lead_id)
+        return lead.territory_id if lead else None
 
     def put(self, lead: BookedLead) -> None:
         before = self._rows.get(lead.lead_id)
@@ -180,15 +185,28 @@ def deal_after(deal: BookedDeal | None, change: DealChange,
     return reopened(deal, change.at)
 
 
+class DealBook:
+    """A batch's deals in memory as each change lands (new deals counting where their lead is routed as the
+    lead book stands at that moment: `territory_of`)."""
+
+    def __init__(self, known: Mapping[str, BookedDeal]) -> None:
+        self._rows = dict(known)
+        self.written: dict[str, BookedDeal] = {}
+
+    def apply(self, change: DealChange, territory_of: Callable[[str], str | None]) -> None:
+        lead_id = lead_needed(change)
+        after = deal_after(self._rows.get(change.deal_id), change, {lead_id: territory_of(lead_id)} if lead_id else {})
+        if after is not None:
+            self._rows[change.deal_id] = self.written[change.deal_id] = after
+
+
 def fold_deals(known: Mapping[str, BookedDeal], changes: Iterable[DealChange],
                lead_territories: Mapping[str, str | None]) -> dict[str, BookedDeal]:
     """The rows the changes leave, in order, over the rows kept (`known`): only the rows they wrote."""
-    rows, written = dict(known), {}
+    book = DealBook(known)
     for change in changes:
-        after = deal_after(rows.get(change.deal_id), change, lead_territories)
-        if after is not None:
-            rows[change.deal_id] = written[change.deal_id] = after
-    return written
+        book.apply(change, lead_territories.get)
+    return book.written
 
 
 @dataclass(frozen=True)
@@ -202,3 +220,6 @@ class QuotaChange:
 def fold_quotas(changes: Iterable[QuotaChange]) -> dict[tuple[str, str], QuotaChange]:
     """Each rep-period's quota as the last change stated it."""
     return {(c.rep_id, c.period): c for c in changes}
+
+
+BookChange = NewLead | LeadChange | DealChange | QuotaChange
