@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from types import TracebackType
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import Clock
 from shared.db.plumbing import outbox, subject_sequences
-from shared.db.upsert import next_counter
+from shared.db.upsert import next_counter, next_counters
 from shared.events import CloudEvent, encode_event, new_event, topic_for
 from shared.messaging.failures import is_conflict
 from shared.observability.tracing import current_traceparent
@@ -107,9 +107,8 @@ class UnitOfWork:
     ) -> CloudEvent:
         """Append an event to the outbox in this transaction; the relay publishes it after commit."""
         if sequence is None:
-            # Counted per kind of aggregate and id (a rep and a team may share an id), never per type.
-            stream = f"{event_type.split('.')[1]}:{subject}"
-            sequence = await next_counter(self.session, subject_sequences, "subject", stream, "sequence")
+            sequence = await next_counter(self.session, subject_sequences, "subject", _stream(event_type, subject),
+                                          "sequence")
         traceparent = current_traceparent()  # the request's or the consumed event's span: the trace goes on
         event = new_event(
             type=event_type,
@@ -133,6 +132,13 @@ class UnitOfWork:
         self._pending_rows.extend(rows)
         self._encoded += len(rows)
 
+    async def next_sequences(self, event_type: str, subjects: Collection[str]) -> dict[str, int]:
+        """The sequences `emit` without one would give the next event of this kind of each subject, taken for
+        many subjects in one statement (then `emit(..., sequence=...)` each; a batch handler's events)."""
+        streams = {_stream(event_type, subject): subject for subject in subjects}
+        taken = await next_counters(self.session, subject_sequences, "subject", streams, "sequence")
+        return {streams[stream]: sequence for stream, sequence in taken.items()}
+
     async def flush_outbox(self) -> None:
         """Write the events emitted so far in one statement (commit does it; call it to read them back)."""
         if self._pending_rows:
@@ -140,6 +146,11 @@ class UnitOfWork:
             await self.session.execute(outbox.insert(), rows)
             # Same transaction: an event and its webhook deliveries exist together or not at all (docs/webhooks.md).
             await enqueue_deliveries(self.session, rows, now=self.clock.now(), policy=self._webhook_policy)
+
+
+def _stream(event_type: str, subject: str) -> str:
+    """Sequences are counted per kind of aggregate and id (a rep and a team may share an id), never per type."""
+    return f"{event_type.split('.')[1]}:{subject}"
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

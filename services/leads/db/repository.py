@@ -1,7 +1,7 @@
 """Loading, finding, listing and saving leads; the version column turns a concurrent write into a conflict."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypedDict, cast
@@ -59,6 +59,15 @@ async def get_lead(session: AsyncSession, lead_id: str, *, for_update: bool = Fa
     if lead is None:
         raise NotFoundError(f"lead {lead_id} does not exist")
     return lead
+
+
+async def find_leads(session: AsyncSession, lead_ids: Collection[str], *, for_update: bool = False) -> dict[str, Lead]:
+    """These leads (those that exist) in one query; locked in id order, so two batches wait, not deadlock."""
+    if not lead_ids:
+        return {}
+    query = select(leads).where(leads.c.id.in_(sorted(lead_ids))).order_by(leads.c.id)
+    rows = await session.execute(query.with_for_update() if for_update else query)
+    return {lead.id: lead for lead in map(to_lead, rows)}
 
 
 def _dedupe_condition(candidates: Sequence[LeadFields]) -> Any:
