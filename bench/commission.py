@@ -1,19 +1,29 @@
 """Per-event commission cost with 10,000 reps and 1,000,000 paid credits and lines, against an empty ledger, same run.
 
     .venv/bin/python bench/commission.py [--reps 10000] [--lines 1000000] [--events 200] [--rounds 5]
+        [--batch-events 1000] [--batch-sizes 100,500] [--profile 500]
 
 Two fresh PostgreSQL databases get the same plan (marginal tiers, a per-period cap, a SPIF) assigned to
 every rep, each rep a quota. One is then bulk-loaded (COPY) with `--lines` won deals, their paid credits and
 their ledger lines, spread over the reps and four quarters. Each round sends the same `--events` won deals (two reps,
 60/40) through the real handler, one unit of work each, to both; prints the median per-event time of each
 and the ratio loaded/empty.
+
+Batched mode (`--batch-events` > 0): each round, on both databases, `--batch-events` further won deals go through
+the consumer's EventDispatcher (inbox, stale checks, the registered batch handler) one at a time (`dispatch`,
+one transaction each) and, for each of `--batch-sizes`, in batches (`dispatch_many`, one transaction per
+batch), each time new deals; prints the median per-event cost and events/s of each and the ratio to one at a
+time. `--profile N` profiles one batched run of batch size N on the loaded ledger and prints the top of it.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import io
 import json
 import os
+import pstats
 import random
 import statistics
 import time
@@ -31,6 +41,9 @@ from shared.db.engine import make_engine, make_session_factory
 from shared.db.migrate import upgrade_to_head
 from shared.db.uow import UnitOfWork
 from shared.events import catalog as ev
+from shared.events import encode_event
+from shared.messaging.dispatch import EventDispatcher
+from shared.observability.metrics import ServiceMetrics
 from shared.testing import build_event
 
 ADMIN = os.environ.get("COXSWAIN_TEST_PG_DSN", "postgresql://coxswain:coxswain@127.0.0.1:55432/coxswain_test")
@@ -125,12 +138,69 @@ async def per_event_ms(url: str, deals: list[ev.DealClosed]) -> float:
             uow = UnitOfWork(sessions, service="compensation", clock=FixedClock(NOW))
             start = time.perf_counter()
             async with uow:
-                await handlers.credit_closed_deal(event, uow)
+                await handlers.EVENT_HANDLERS[event.type](event, uow)
                 await uow.commit()
             times.append(time.perf_counter() - start)
     finally:
         await engine.dispose()
     return statistics.median(times) * 1000
+
+
+def encoded(deals: list[ev.DealClosed]) -> list[bytes]:
+    return [encode_event(build_event("coxswain.deal.closed.v1", d, subject=d.deal_id)) for d in deals]
+
+
+async def dispatched_s(url: str, raws: list[bytes], batch: int, profile: cProfile.Profile | None = None) -> float:
+    """Seconds to take `raws` through the consumer's dispatcher, `batch` at a time (1: `dispatch`, one
+    transaction per event; more: `dispatch_many`, one transaction per batch)."""
+    engine = make_engine(url.replace("postgresql://", "postgresql+asyncpg://"))
+    sessions = make_session_factory(engine)
+    dispatcher = EventDispatcher("bench-compensation", handlers.EVENT_HANDLERS,
+                                 lambda: UnitOfWork(sessions, service="compensation", clock=FixedClock(NOW)),
+                                 metrics=ServiceMetrics("bench"))
+    try:
+        if profile:
+            profile.enable()
+        start = time.perf_counter()
+        for i in range(0, len(raws), batch):
+            chunk = raws[i:i + batch]
+            outcomes = [await dispatcher.dispatch(chunk[0])] if batch == 1 else await dispatcher.dispatch_many(chunk)
+            assert all(o.kind == "handled" for o in outcomes), outcomes
+        elapsed = time.perf_counter() - start
+        if profile:
+            profile.disable()
+    finally:
+        await engine.dispose()
+    return elapsed
+
+
+async def batched(args: argparse.Namespace, urls: dict[str, str]) -> None:
+    """One at a time against each batch size, same deals' shape, new deals each run, same databases."""
+    sizes = [1, *(int(x) for x in args.batch_sizes.split(","))]
+    seconds: dict[tuple[str, int], list[float]] = {(db, n): [] for db in urls for n in sizes}
+    for r in range(args.rounds):
+        for db, url in urls.items():
+            for n in sizes:
+                raws = encoded(won_deals(args.batch_events, args.reps, seed=10_000 * (r + 1) + n))
+                seconds[(db, n)].append(await dispatched_s(url, raws, n))
+    print(f"batched mode: {args.batch_events} won deals per run through EventDispatcher, rounds={args.rounds}")
+    for db in urls:
+        one = statistics.median(seconds[(db, 1)])
+        for n in sizes:
+            med = statistics.median(seconds[(db, n)])
+            how = "dispatch (one at a time)" if n == 1 else f"dispatch_many batch={n}"
+            print(f"{db:6} ledger {how:26} median {med * 1000 / args.batch_events:6.2f} ms/event "
+                  f"{args.batch_events / med:8.0f} events/s  x{one / med:.1f} vs one at a time  "
+                  f"(runs s: {', '.join(f'{x:.2f}' for x in seconds[(db, n)])})")
+
+
+async def profiled(args: argparse.Namespace, url: str) -> None:
+    profile = cProfile.Profile()
+    await dispatched_s(url, encoded(won_deals(args.batch_events, args.reps, seed=99_999)), args.profile, profile)
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(15)
+    print(f"cProfile, loaded ledger, {args.batch_events} events in batches of {args.profile}, by tottime:")
+    print(out.getvalue())
 
 
 async def prepare(reps: int, lines: int) -> tuple[str, str, float]:
@@ -153,6 +223,9 @@ async def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--batch-events", type=int, default=1000)
+    parser.add_argument("--batch-sizes", default="100,500")
+    parser.add_argument("--profile", type=int, default=0, help="profile one batched run of this batch size")
     args = parser.parse_args()
     empty_name, empty_url, _ = await prepare(args.reps, 0)
     loaded_name, loaded_url, load_s = await prepare(args.reps, args.lines)
@@ -168,6 +241,10 @@ async def main() -> None:
         print(f"empty ledger:  median {med_e:.2f} ms/event  (rounds: {', '.join(f'{x:.2f}' for x in empty)})")
         print(f"loaded ledger: median {med_l:.2f} ms/event  (rounds: {', '.join(f'{x:.2f}' for x in loaded)})")
         print(f"ratio loaded/empty: {med_l / med_e:.2f}x")
+        if args.batch_events:
+            await batched(args, {"empty": empty_url, "loaded": loaded_url})
+        if args.profile:
+            await profiled(args, loaded_url)
     finally:
         await drop_database(empty_name)
         await drop_database(loaded_name)
