@@ -1,7 +1,7 @@
 """Per-event commission cost with 10,000 reps and 1,000,000 paid credits and lines, against an empty ledger, same run.
 
     .venv/bin/python bench/commission.py [--reps 10000] [--lines 1000000] [--events 200] [--rounds 5]
-        [--batch-events 1000] [--batch-sizes 100,500] [--profile 500]
+        [--batch-events 1000] [--batch-sizes 100,500] [--batch-on both|loaded] [--profile 1,500]
 
 Two fresh PostgreSQL databases get the same plan (marginal tiers, a per-period cap, a SPIF) assigned to
 every rep, each rep a quota. One is then bulk-loaded (COPY) with `--lines` won deals, their paid credits and
@@ -13,7 +13,7 @@ Batched mode (`--batch-events` > 0): each round, on both databases, `--batch-eve
 the consumer's EventDispatcher (inbox, stale checks, the registered batch handler) one at a time (`dispatch`,
 one transaction each) and, for each of `--batch-sizes`, in batches (`dispatch_many`, one transaction per
 batch), each time new deals; prints the median per-event cost and events/s of each and the ratio to one at a
-time. `--profile N` profiles one batched run of batch size N on the loaded ledger and prints the top of it.
+time. `--profile 1,500` profiles a run at each of those batch sizes on the loaded ledger and prints its top.
 """
 from __future__ import annotations
 
@@ -194,13 +194,15 @@ async def batched(args: argparse.Namespace, urls: dict[str, str]) -> None:
                   f"(runs s: {', '.join(f'{x:.2f}' for x in seconds[(db, n)])})")
 
 
-async def profiled(args: argparse.Namespace, url: str) -> None:
+async def profiled(args: argparse.Namespace, url: str, size: int) -> None:
     profile = cProfile.Profile()
-    await dispatched_s(url, encoded(won_deals(args.batch_events, args.reps, seed=99_999)), args.profile, profile)
-    out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(15)
-    print(f"cProfile, loaded ledger, {args.batch_events} events in batches of {args.profile}, by tottime:")
-    print(out.getvalue())
+    events = args.batch_events if size > 1 else min(args.batch_events, 100)
+    await dispatched_s(url, encoded(won_deals(events, args.reps, seed=99_999 + size)), size, profile)
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(15)
+        print(f"cProfile, loaded ledger, {events} events in batches of {size}, by {order}:")
+        print(out.getvalue())
 
 
 async def prepare(reps: int, lines: int) -> tuple[str, str, float]:
@@ -225,7 +227,8 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch-events", type=int, default=1000)
     parser.add_argument("--batch-sizes", default="100,500")
-    parser.add_argument("--profile", type=int, default=0, help="profile one batched run of this batch size")
+    parser.add_argument("--batch-on", choices=("both", "loaded"), default="both")
+    parser.add_argument("--profile", default="", help="batch sizes to profile a run of, e.g. 1,500")
     args = parser.parse_args()
     empty_name, empty_url, _ = await prepare(args.reps, 0)
     loaded_name, loaded_url, load_s = await prepare(args.reps, args.lines)
@@ -242,9 +245,10 @@ async def main() -> None:
         print(f"loaded ledger: median {med_l:.2f} ms/event  (rounds: {', '.join(f'{x:.2f}' for x in loaded)})")
         print(f"ratio loaded/empty: {med_l / med_e:.2f}x")
         if args.batch_events:
-            await batched(args, {"empty": empty_url, "loaded": loaded_url})
-        if args.profile:
-            await profiled(args, loaded_url)
+            urls = {"loaded": loaded_url} if args.batch_on == "loaded" else {"empty": empty_url, "loaded": loaded_url}
+            await batched(args, urls)
+        for size in filter(None, args.profile.split(",")):
+            await profiled(args, loaded_url, int(size))
     finally:
         await drop_database(empty_name)
         await drop_database(loaded_name)
