@@ -13,7 +13,7 @@ from services.compensation.db.models import deals
 from services.compensation.domain.deals import Deal, DealFacts, Splits
 from shared.db.upsert import insert_for
 
-__all__ = ["Deal", "deal", "deals_by_id", "save_deal", "save_deals"]
+__all__ = ["Deal", "deals_by_id", "save_deals"]
 
 
 def _splits(raw: list[list[str]]) -> Splits:
@@ -23,11 +23,6 @@ def _splits(raw: list[list[str]]) -> Splits:
 def _deal(row: Any) -> Deal:
     facts = DealFacts(row.status, row.amount, row.currency, _splits(row.splits))
     return Deal(row.deal_id, facts, row.owner_id, row.closed_at, frozenset(row.products), bool(row.new_logo))
-
-
-async def deal(session: AsyncSession, deal_id: str) -> Deal | None:
-    row = (await session.execute(select(deals).where(deals.c.deal_id == deal_id))).first()
-    return None if row is None else _deal(row)
 
 
 async def deals_by_id(session: AsyncSession, deal_ids: Iterable[str]) -> dict[str, Deal]:
@@ -43,10 +38,6 @@ def _values(d: Deal, at: datetime) -> dict[str, Any]:
             "currency": d.facts.currency, "owner_id": d.owner_id, "closed_at": d.closed_at,
             "splits": [[rep, str(p)] for rep, p in d.facts.splits], "products": sorted(d.products),
             "new_logo": int(d.new_logo), "updated_at": at}
-
-
-async def save_deal(session: AsyncSession, d: Deal, at: datetime) -> None:
-    await save_deals(session, [d], at)
 
 
 async def save_deals(session: AsyncSession, saved: Iterable[Deal], at: datetime) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NotRequired, TypedDict
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.compensation.db.models import commission_lines, credits, deals, periods
@@ -15,29 +15,6 @@ from services.compensation.domain.calculation import Line
 from services.compensation.domain.recalculation import CALCULATED_KINDS, LedgerLine
 from shared.db.paging import Window, keyset_window
 from shared.db.upsert import insert_for
-
-
-@dataclass(frozen=True)
-class Credit:
-    deal_id: str
-    rep_id: str
-    credit_no: int
-    status: str
-    percent: Decimal
-    quota_period: str | None
-    plan_id: str | None
-    plan_version: int | None
-    currency: str | None
-
-
-def _credit(r: Any) -> Credit:
-    return Credit(r.deal_id, r.rep_id, r.credit_no, r.status, r.percent, r.quota_period, r.plan_id,
-                  r.plan_version, r.currency)
-
-
-async def credits_of(session: AsyncSession, deal_id: str) -> list[Credit]:
-    stmt = select(credits).where(credits.c.deal_id == deal_id).order_by(credits.c.rep_id)
-    return [_credit(r) for r in await session.execute(stmt)]
 
 
 @dataclass(frozen=True)
@@ -89,11 +66,6 @@ class LineContext(TypedDict):
     credit_no: NotRequired[int]
 
 
-async def save_credit(session: AsyncSession, values: CreditValues) -> None:
-    stmt = insert_for(session, credits).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id", "rep_id"], set_=values))
-
-
 async def credit_rows(session: AsyncSession, deal_ids: Iterable[str]) -> dict[str, list[CreditValues]]:
     """The stored credits of these deals, per deal and by rep, in one query."""
     wanted = sorted(set(deal_ids))
@@ -117,12 +89,6 @@ async def save_credits(session: AsyncSession, rows: list[CreditValues]) -> None:
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["deal_id", "rep_id"],
         set_={k: stmt.excluded[k] for k in rows[0] if k not in ("deal_id", "rep_id")}))
-
-
-async def set_credit_status(session: AsyncSession, deal_id: str, rep_id: str, status: str, reason: str | None,
-                            at: datetime) -> None:
-    await session.execute(update(credits).where(credits.c.deal_id == deal_id, credits.c.rep_id == rep_id)
-                          .values(status=status, reason=reason, updated_at=at))
 
 
 def _row(x: Line, common: LineContext) -> dict[str, Any]:
@@ -164,16 +130,6 @@ class PeriodCredit:
     deal_currency: str
     products: frozenset[str]
     new_logo: bool
-
-
-async def period_credits(session: AsyncSession, rep_id: str, quota_period: str) -> list[PeriodCredit]:
-    c = credits.c
-    stmt = (select(c.deal_id, c.percent, c.base, c.plan_id, c.plan_version, deals.c.closed_at, deals.c.amount,
-                   deals.c.currency, deals.c.products, deals.c.new_logo)
-            .join(deals, deals.c.deal_id == c.deal_id)
-            .where(c.rep_id == rep_id, c.quota_period == quota_period, c.status == "paid"))
-    return [PeriodCredit(r.deal_id, r.percent, r.base, r.plan_id, r.plan_version, r.closed_at, r.amount,
-                         r.currency, frozenset(r.products), bool(r.new_logo)) for r in await session.execute(stmt)]
 
 
 RepPeriod = tuple[str, str]  # rep, quota period

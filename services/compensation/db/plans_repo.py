@@ -91,15 +91,6 @@ async def assignments(session: AsyncSession, plan_id: str, after: int | None, li
                   found.next_after)
 
 
-async def plan_for(session: AsyncSession, rep_id: str, day: date) -> PlanVersion | None:
-    """The version in force on `day` of the plan the rep is assigned to on that day."""
-    stmt = (select(plan_versions).join(plan_assignments, plan_assignments.c.plan_id == plan_versions.c.plan_id)
-            .where(_covering(rep_id, day, day), plan_versions.c.effective_from <= day)
-            .order_by(plan_versions.c.effective_from.desc(), plan_versions.c.version.desc()).limit(1))
-    row = (await session.execute(stmt)).first()
-    return PlanVersion(row.plan_id, row.version, row.effective_from, row.terms) if row else None
-
-
 async def put_quota(session: AsyncSession, rep_id: str, period: str, amount: Decimal, currency: str,
                     at: datetime) -> None:
     values = {"rep_id": rep_id, "period": period, "amount": amount, "currency": currency, "updated_at": at}
@@ -131,11 +122,6 @@ async def quotas_of(session: AsyncSession, rep_id: str, after: str | None, limit
     found = await keyset_window(session, select(quotas).where(q.rep_id == rep_id), [q.period],
                                 None if after is None else (after,), limit)
     return Window([Quota(r.rep_id, r.period, r.amount, r.currency) for r in found.rows], found.next_after)
-
-
-async def version_terms(session: AsyncSession, plan_id: str, version: int) -> dict[str, Any] | None:
-    stmt = select(plan_versions.c.terms).where(plan_versions.c.plan_id == plan_id, plan_versions.c.version == version)
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def assignments_of(session: AsyncSession, rep_ids: Iterable[str]) -> list[Assignment]:

@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 from services.compensation.db import ledger_repo as repo
-from services.compensation.db import rates_repo
 from services.compensation.db.ledger_repo import RepPeriod
 from services.compensation.domain.calculation import DealShare
 from services.compensation.domain.commission import convert
@@ -23,18 +22,8 @@ class Waiting(Exception):
     """The commission cannot be calculated yet (no plan, rate or quota); it waits, visibly, with this reason."""
 
 
-async def rate_for(uow: UnitOfWork, currency: str, terms: PlanTerms, day: date) -> Decimal:
-    """Units of the plan's currency per unit of `currency` on `day` (1 when they are the same)."""
-    if currency == terms.currency:
-        return Decimal(1)
-    rate = await rates_repo.rate_on(uow.session, currency, terms.currency, day)
-    if rate is None:
-        raise Waiting(f"no exchange rate {currency}->{terms.currency} effective on {day}")
-    return rate
-
-
 def rate_in(book: TermsBook, currency: str, terms: PlanTerms, day: date) -> Decimal:
-    """`rate_for` from the rates the book holds."""
+    """Units of the plan's currency per unit of `currency` on `day` (1 when they are the same)."""
     if currency == terms.currency:
         return Decimal(1)
     rate = book.rate_on(currency, terms.currency, day)

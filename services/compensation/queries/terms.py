@@ -1,6 +1,7 @@
 """The terms a batch of credits and calculations needs (assignments, plan versions, quotas, exchange rates),
-loaded in one query per table and answered in memory: the same answers as plans_repo.plan_for / quota and
-rates_repo.rate_on give one at a time.
+loaded in one query per table and answered in memory: the plan version a rep is on on a day (the version in
+force of the plan assigned that day), a rep's quota for a period (shared.periods.covered_amount, as every
+service reads it), the exchange rate effective on a day.
 """
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ class TermsBook:
         return self._terms[key]
 
     def quota(self, rep_id: str, period: str) -> tuple[Decimal, str] | None:
-        """As plans_repo.quota: set for exactly the period, else the sum of what is set inside it."""
+        """Set for exactly the period, else the sum of what is set for the periods inside it."""
         return covered_amount(Period.parse(period), self._quotas.get(rep_id, {}))
 
     def rate_on(self, base: str, quote: str, day: date) -> Decimal | None:
