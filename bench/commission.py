@@ -1,7 +1,7 @@
 """Per-event commission cost with 10,000 reps and 1,000,000 paid credits and lines, against an empty ledger, same run.
 
     .venv/bin/python bench/commission.py [--reps 10000] [--lines 1000000] [--events 200] [--rounds 5]
-        [--batch-events 1000] [--batch-sizes 100,500] [--batch-on both|loaded] [--profile 1,500]
+        [--batch-events 1000] [--batch-sizes 100,500] [--batch-on both|loaded] [--mix] [--profile 1,500]
 
 Two fresh PostgreSQL databases get the same plan (marginal tiers, a per-period cap, a SPIF) assigned to
 every rep, each rep a quota. One is then bulk-loaded (COPY) with `--lines` won deals, their paid credits and
@@ -22,6 +22,7 @@ import asyncio
 import cProfile
 import io
 import json
+import logging
 import os
 import pstats
 import random
@@ -31,6 +32,7 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -146,8 +148,39 @@ async def per_event_ms(url: str, deals: list[ev.DealClosed]) -> float:
     return statistics.median(times) * 1000
 
 
-def encoded(deals: list[ev.DealClosed]) -> list[bytes]:
-    return [encode_event(build_event("coxswain.deal.closed.v1", d, subject=d.deal_id)) for d in deals]
+def encoded(deals: list[ev.DealClosed], mix: bool = False, seed: int = 0) -> list[bytes]:
+    """The deals' closes; with `mix`, a deal's life after it too (amount changed on 30%, reopened on 10% and
+    half of those closed won again), each deal's events in order, interleaved with the other deals' closes."""
+    rng = random.Random(seed)
+    at = datetime(2026, 11, 12, 9, tzinfo=UTC)
+    out: list[tuple[float, bytes]] = []
+    for i, d in enumerate(deals):
+        life: list[tuple[str, Any]] = [("coxswain.deal.closed.v1", d)]
+        if mix and rng.random() < 0.3:
+            life.append(("coxswain.deal.updated.v1", ev.DealUpdated(
+                deal_id=d.deal_id, amount=d.amount + 1000, updated_at=at)))
+        if mix and rng.random() < 0.1:
+            life.append(("coxswain.deal.reopened.v1", ev.DealReopened(
+                deal_id=d.deal_id, stage_id="negotiation", reopened_at=at)))
+            if rng.random() < 0.5:
+                life.append(("coxswain.deal.closed.v1", d))
+        place = float(i)
+        for n, (event_type, data) in enumerate(life):  # each later event some deals further on
+            place += rng.uniform(1, 50) if n else 0
+            out.append((place, encode_event(
+                build_event(event_type, data, subject=d.deal_id, sequence=n + 1))))
+    return [raw for _, raw in sorted(out, key=lambda x: x[0])]
+
+
+class _Fallbacks(logging.Handler):
+    """Counts batches the dispatcher handled one by one after a failure (the numbers would not be batched)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += "fell back to one-by-one" in record.getMessage()
 
 
 async def dispatched_s(url: str, raws: list[bytes], batch: int, profile: cProfile.Profile | None = None) -> float:
@@ -158,6 +191,9 @@ async def dispatched_s(url: str, raws: list[bytes], batch: int, profile: cProfil
     dispatcher = EventDispatcher("bench-compensation", handlers.EVENT_HANDLERS,
                                  lambda: UnitOfWork(sessions, service="compensation", clock=FixedClock(NOW)),
                                  metrics=ServiceMetrics("bench"))
+    fallbacks = _Fallbacks()
+    logging.getLogger("coxswain.consumer").addHandler(fallbacks)
+    logging.getLogger("coxswain.consumer").setLevel(logging.INFO)
     try:
         if profile:
             profile.enable()
@@ -171,27 +207,33 @@ async def dispatched_s(url: str, raws: list[bytes], batch: int, profile: cProfil
             profile.disable()
     finally:
         await engine.dispose()
+        logging.getLogger("coxswain.consumer").removeHandler(fallbacks)
+    assert fallbacks.count == 0, f"{fallbacks.count} batches fell back to one-by-one handling"
     return elapsed
 
 
 async def batched(args: argparse.Namespace, urls: dict[str, str]) -> None:
     """One at a time against each batch size, same deals' shape, new deals each run, same databases."""
     sizes = [1, *(int(x) for x in args.batch_sizes.split(","))]
-    seconds: dict[tuple[str, int], list[float]] = {(db, n): [] for db in urls for n in sizes}
+    seconds: dict[tuple[str, int], list[float]] = {(db, n): [] for db in urls for n in sizes}  # per event
     for r in range(args.rounds):
         for db, url in urls.items():
             for n in sizes:
-                raws = encoded(won_deals(args.batch_events, args.reps, seed=10_000 * (r + 1) + n))
-                seconds[(db, n)].append(await dispatched_s(url, raws, n))
-    print(f"batched mode: {args.batch_events} won deals per run through EventDispatcher, rounds={args.rounds}")
+                seed = 10_000 * (r + 1) + n
+                raws = encoded(won_deals(args.batch_events, args.reps, seed), args.mix, seed)
+                seconds[(db, n)].append(await dispatched_s(url, raws, n) / len(raws))  # per event
+    events = len(raws)  # the last run's (with --mix each run's differs a little)
+    what = "deals' lives (close, 30% amount change, 10% reopen, half of those re-closed)" if args.mix else "won deals"
+    print(f"batched mode: {args.batch_events} {what}, {events} events per run through EventDispatcher, "
+          f"rounds={args.rounds}")
     for db in urls:
         one = statistics.median(seconds[(db, 1)])
         for n in sizes:
             med = statistics.median(seconds[(db, n)])
             how = "dispatch (one at a time)" if n == 1 else f"dispatch_many batch={n}"
-            print(f"{db:6} ledger {how:26} median {med * 1000 / args.batch_events:6.2f} ms/event "
-                  f"{args.batch_events / med:8.0f} events/s  x{one / med:.1f} vs one at a time  "
-                  f"(runs s: {', '.join(f'{x:.2f}' for x in seconds[(db, n)])})")
+            print(f"{db:6} ledger {how:26} median {med * 1000:6.2f} ms/event {1 / med:8.0f} events/s  "
+                  f"x{one / med:.1f} vs one at a time  "
+                  f"(runs ms/event: {', '.join(f'{x * 1000:.2f}' for x in seconds[(db, n)])})")
 
 
 async def profiled(args: argparse.Namespace, url: str, size: int) -> None:
@@ -227,6 +269,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch-events", type=int, default=1000)
     parser.add_argument("--batch-sizes", default="100,500")
+    parser.add_argument("--mix", action="store_true", help="batched mode: deals' lives, not only closes")
     parser.add_argument("--batch-on", choices=("both", "loaded"), default="both")
     parser.add_argument("--profile", default="", help="batch sizes to profile a run of, e.g. 1,500")
     args = parser.parse_args()
