@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from services.compensation.db import deals_repo
+from services.compensation.db import deals_repo, sequences
 from services.compensation.db import ledger_repo as repo
 from services.compensation.db.ledger_repo import RepPeriod
 from services.compensation.domain.calculation import Line, total
@@ -159,8 +159,10 @@ async def recalculate_periods(uow: UnitOfWork, touched: dict[RepPeriod, Cause], 
             still_paid = any(x.deal_id == deal_id for x in expected)
             announced.append((rep_id, deal_id, landing, currency, [x.line for x in lines], still_paid, cause))
     await repo.add_line_groups(uow.session, groups)
-    for a in announced:
-        await _announce(uow, *a)
+    numbers = await sequences.next_sequences(uow.session, [
+        sequences.stream_of(_type(a[5]), f"{a[0]}:{a[1]}") for a in announced])  # one statement for them all
+    for a, number in zip(announced, numbers, strict=True):
+        await _announce(uow, *a, number)
 
 
 async def _currency(uow: UnitOfWork, book: TermsBook, rep_id: str, quota_period: str,
@@ -172,15 +174,19 @@ async def _currency(uow: UnitOfWork, book: TermsBook, rep_id: str, quota_period:
     return await repo.period_currency(uow.session, rep_id, quota_period) or "USD"
 
 
+def _type(still_paid: bool) -> str:
+    return "coxswain.commission.calculated.v1" if still_paid else "coxswain.commission.reversed.v1"
+
+
 async def _announce(uow: UnitOfWork, rep_id: str, deal_id: str, period: str, currency: str, lines: list[Line],
-                    still_paid: bool, cause: Cause) -> None:
+                    still_paid: bool, cause: Cause, sequence: int) -> None:
     subject = f"{rep_id}:{deal_id}"
     if not still_paid:
-        await uow.emit("coxswain.commission.reversed.v1", subject=subject, data=ev.CommissionReversed(
+        await uow.emit(_type(still_paid), subject=subject, sequence=sequence, data=ev.CommissionReversed(
             rep_id=rep_id, deal_id=deal_id, period=period, amount=total(lines), currency=currency,
             reason=cause.reason))
         return
-    await uow.emit("coxswain.commission.calculated.v1", subject=subject, data=ev.CommissionCalculated(
+    await uow.emit(_type(still_paid), subject=subject, sequence=sequence, data=ev.CommissionCalculated(
         rep_id=rep_id, deal_id=deal_id, period=period, amount=total(lines), currency=currency,
         lines=[ev.CommissionLine(
             component=x.component, base=x.base, rate=x.rate, amount=x.amount, kind=x.kind, tier=x.tier,
