@@ -19,6 +19,7 @@ async def apply_deal_events(uow: UnitOfWork, updates: Sequence[DealUpdate]) -> N
     """Deal events in order: each deal's facts after all of them; every rep-period any of them touches is
     recalculated once. A deal not won that is reopened, lost or changed changes nothing."""
     async with uow:
+        await ledger.lock(uow)  # the ledger's one lock, taken once for the batch, before the deals are read
         per_deal: dict[str, list[tuple[DealEvent, Cause]]] = {}
         for deal_id, event, cause in updates:
             per_deal.setdefault(deal_id, []).append((event, cause))

@@ -34,19 +34,24 @@ class Cause:
 Step = tuple[str, deals_repo.Deal | None, Cause]  # a deal, its facts at this step (None: unknown), and why
 
 
+async def lock(uow: UnitOfWork) -> None:
+    """The ledger's one lock (db.ledger_repo.lock_ledger), once per transaction, before the facts are read."""
+    await repo.lock_ledger(uow.session)
+
+
 async def credit_deals(uow: UnitOfWork, deal_ids: list[str], cause: Cause) -> None:
     """Re-derive the credits of these deals from their facts, then recalculate every rep-period they touch."""
+    await lock(uow)
     known = await deals_repo.deals_by_id(uow.session, deal_ids)
     await credit_steps(uow, [(deal_id, known.get(deal_id), cause) for deal_id in sorted(set(deal_ids))])
 
 
 async def credit_steps(uow: UnitOfWork, steps: list[Step]) -> None:
     """Re-derive each deal's credits at each step in turn (a batch may take a deal through several states),
-    then recalculate once every rep-period any step touched, for the last cause that touched it; under the
-    ledger's one lock, taken once. Credits, terms and the recalculation's reads are loaded a table at a time
+    then recalculate once every rep-period any step touched, for the last cause that touched it. Credits, terms and the recalculation's reads are loaded a table at a time
     and the credits written in one statement: the same credits and, per rep-period, the same total as the
-    steps one at a time (the ledger is path-independent)."""
-    await repo.lock_ledger(uow.session)
+    steps one at a time (the ledger is path-independent). The caller holds the ledger's lock (`lock`), taken
+    before it read the deals."""
     now = uow.clock.now()
     stored = await repo.credit_rows(uow.session, {deal_id for deal_id, _, _ in steps})
     held = {deal_id: {c["rep_id"]: c for c in cs} for deal_id, cs in stored.items()}
