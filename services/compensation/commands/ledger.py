@@ -48,10 +48,10 @@ async def credit_deals(uow: UnitOfWork, deal_ids: list[str], cause: Cause) -> No
 
 async def credit_steps(uow: UnitOfWork, steps: list[Step]) -> None:
     """Re-derive each deal's credits at each step in turn (a batch may take a deal through several states),
-    then recalculate once every rep-period any step touched, for the last cause that touched it. Credits, terms and the recalculation's reads are loaded a table at a time
-    and the credits written in one statement: the same credits and, per rep-period, the same total as the
-    steps one at a time (the ledger is path-independent). The caller holds the ledger's lock (`lock`), taken
-    before it read the deals."""
+    then recalculate once every rep-period any step touched, for the last cause that touched it. Credits, terms
+    and the recalculation's reads are loaded a table at a time and the credits written in one statement: the
+    same credits and, per rep-period, the same total as the steps one at a time (the ledger is
+    path-independent). The caller holds the ledger's lock (`lock`), taken before it read the deals."""
     now = uow.clock.now()
     stored = await repo.credit_rows(uow.session, {deal_id for deal_id, _, _ in steps})
     held = {deal_id: {c["rep_id"]: c for c in cs} for deal_id, cs in stored.items()}
