@@ -1,17 +1,18 @@
 """Compensation's consumed events: one function each, registered in the table at the bottom."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from services.compensation.commands import deals as deal_commands
 from services.compensation.commands import organisation
+from services.compensation.commands.deals import DealUpdate
 from services.compensation.commands.ledger import Cause
-from services.compensation.db.deals_repo import Deal
 from services.compensation.domain import deals
 from shared.db.uow import UnitOfWork
 from shared.events import CloudEvent, PoisonEvent, by_payload
 from shared.events import catalog as ev
-from shared.messaging.dispatch import Handler
+from shared.messaging.dispatch import Handler, batch_handler
 
 
 def _splits(splits: list[ev.Split] | None) -> deals.Splits | None:
@@ -26,32 +27,33 @@ def _cents(amount: Decimal | None, *ids: str | None) -> None:
         raise PoisonEvent(f"amount {amount} has more than 2 decimal places")
 
 
-async def credit_closed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
-    """deal.closed: the deal's facts as closed; every rep-period it touches is recalculated (won pays each rep
-    on their split, lost after won claws back; the same fact again appends nothing)."""
-    data: ev.DealClosed = event.data
-    _cents(data.amount, data.deal_id, data.owner_id, *(s.rep_id for s in data.splits))
-    if data.outcome == "lost":
-        await deal_commands.unwin_deal(uow, data.deal_id, "lost", Cause("deal lost after won", str(event.id)))
-        return
-    splits = deals.splits_or_owner(_splits(data.splits) or (), data.owner_id)
-    deal = Deal(data.deal_id, deals.DealFacts("won", data.amount, data.currency, splits), data.owner_id,
-                data.closed_at, frozenset(data.products), data.new_logo)
-    await deal_commands.win_deal(uow, deal, Cause("deal closed won", str(event.id)))
+def _update(event: CloudEvent) -> DealUpdate:
+    """A deal event as the ledger takes it: the deal, what happened to it, and why (this event)."""
+    data = event.data
+    if isinstance(data, ev.DealReopened):
+        return data.deal_id, deals.Unwon("open"), Cause("deal reopened", str(event.id))
+    if isinstance(data, ev.DealUpdated):
+        _cents(data.amount, data.deal_id, *(s.rep_id for s in data.splits or []))
+        change = deals.DealChange(data.amount, data.currency, data.owner_id, _splits(data.splits))
+        return data.deal_id, deals.Changed(change), Cause("deal amount, split or owner changed after won",
+                                                          str(event.id))
+    closed: ev.DealClosed = data
+    _cents(closed.amount, closed.deal_id, closed.owner_id, *(s.rep_id for s in closed.splits))
+    if closed.outcome == "lost":
+        return closed.deal_id, deals.Unwon("lost"), Cause("deal lost after won", str(event.id))
+    splits = deals.splits_or_owner(_splits(closed.splits) or (), closed.owner_id)
+    deal = deals.Deal(closed.deal_id, deals.DealFacts("won", closed.amount, closed.currency, splits),
+                      closed.owner_id, closed.closed_at, frozenset(closed.products), closed.new_logo)
+    return closed.deal_id, deals.Won(deal), Cause("deal closed won", str(event.id))
 
 
-async def claw_back_reopened_deal(event: CloudEvent, uow: UnitOfWork) -> None:
-    data: ev.DealReopened = event.data
-    await deal_commands.unwin_deal(uow, data.deal_id, "open", Cause("deal reopened", str(event.id)))
-
-
-async def adjust_changed_deal(event: CloudEvent, uow: UnitOfWork) -> None:
-    """deal.updated on a won deal (amount, currency, splits, owner): its rep-periods are recalculated."""
-    data: ev.DealUpdated = event.data
-    _cents(data.amount, data.deal_id, *(s.rep_id for s in data.splits or []))
-    change = deals.DealChange(data.amount, data.currency, data.owner_id, _splits(data.splits))
-    await deal_commands.change_deal(uow, data.deal_id, change,
-                                    Cause("deal amount, split or owner changed after won", str(event.id)))
+@batch_handler
+async def credit_deals(events: Sequence[CloudEvent], uow: UnitOfWork) -> None:
+    """deal.closed, deal.reopened, deal.updated, a batch at once: each deal's facts after its events in order
+    (won pays each rep on their split, lost or reopened after won claws back, a change on a won deal moves its
+    amount, currency, splits or owner; the same fact again appends nothing), then every rep-period they touch
+    recalculated once."""
+    await deal_commands.apply_deal_events(uow, [_update(e) for e in events])
 
 
 async def remember_rep(event: CloudEvent, uow: UnitOfWork) -> None:
@@ -65,9 +67,9 @@ async def remember_team(event: CloudEvent, uow: UnitOfWork) -> None:
 
 
 EVENT_HANDLERS: dict[str, Handler] = by_payload({
-    ev.DealClosed: credit_closed_deal,
-    ev.DealReopened: claw_back_reopened_deal,
-    ev.DealUpdated: adjust_changed_deal,
+    ev.DealClosed: credit_deals,
+    ev.DealReopened: credit_deals,
+    ev.DealUpdated: credit_deals,
     ev.RepUpserted: remember_rep,
     ev.TeamUpserted: remember_team,
 })

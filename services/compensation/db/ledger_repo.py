@@ -1,12 +1,13 @@
 """Credits (what each rep was paid on each deal), ledger lines and closed periods; the ledger's one lock."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NotRequired, TypedDict
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.compensation.db.models import commission_lines, credits, deals, periods
@@ -14,29 +15,6 @@ from services.compensation.domain.calculation import Line
 from services.compensation.domain.recalculation import CALCULATED_KINDS, LedgerLine
 from shared.db.paging import Window, keyset_window
 from shared.db.upsert import insert_for
-
-
-@dataclass(frozen=True)
-class Credit:
-    deal_id: str
-    rep_id: str
-    credit_no: int
-    status: str
-    percent: Decimal
-    quota_period: str | None
-    plan_id: str | None
-    plan_version: int | None
-    currency: str | None
-
-
-def _credit(r: Any) -> Credit:
-    return Credit(r.deal_id, r.rep_id, r.credit_no, r.status, r.percent, r.quota_period, r.plan_id,
-                  r.plan_version, r.currency)
-
-
-async def credits_of(session: AsyncSession, deal_id: str) -> list[Credit]:
-    stmt = select(credits).where(credits.c.deal_id == deal_id).order_by(credits.c.rep_id)
-    return [_credit(r) for r in await session.execute(stmt)]
 
 
 @dataclass(frozen=True)
@@ -88,15 +66,29 @@ class LineContext(TypedDict):
     credit_no: NotRequired[int]
 
 
-async def save_credit(session: AsyncSession, values: CreditValues) -> None:
-    stmt = insert_for(session, credits).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id", "rep_id"], set_=values))
+async def credit_rows(session: AsyncSession, deal_ids: Iterable[str]) -> dict[str, list[CreditValues]]:
+    """The stored credits of these deals, per deal and by rep, in one query."""
+    wanted = sorted(set(deal_ids))
+    out: dict[str, list[CreditValues]] = {d: [] for d in wanted}
+    if not wanted:
+        return out
+    stmt = select(credits).where(credits.c.deal_id.in_(wanted)).order_by(credits.c.deal_id, credits.c.rep_id)
+    for r in await session.execute(stmt):
+        out[r.deal_id].append(CreditValues(
+            deal_id=r.deal_id, rep_id=r.rep_id, credit_no=r.credit_no, percent=r.percent, status=r.status,
+            reason=r.reason, base=r.base, currency=r.currency, quota_period=r.quota_period, plan_id=r.plan_id,
+            plan_version=r.plan_version, updated_at=r.updated_at))
+    return out
 
 
-async def set_credit_status(session: AsyncSession, deal_id: str, rep_id: str, status: str, reason: str | None,
-                            at: datetime) -> None:
-    await session.execute(update(credits).where(credits.c.deal_id == deal_id, credits.c.rep_id == rep_id)
-                          .values(status=status, reason=reason, updated_at=at))
+async def save_credits(session: AsyncSession, rows: list[CreditValues]) -> None:
+    """Upsert credits in one multi-row INSERT ... ON CONFLICT DO UPDATE."""
+    if not rows:
+        return
+    stmt = insert_for(session, credits).values([dict(r) for r in rows])
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=["deal_id", "rep_id"],
+        set_={k: stmt.excluded[k] for k in rows[0] if k not in ("deal_id", "rep_id")}))
 
 
 def _row(x: Line, common: LineContext) -> dict[str, Any]:
@@ -106,8 +98,14 @@ def _row(x: Line, common: LineContext) -> dict[str, Any]:
 
 
 async def add_lines(session: AsyncSession, lines: list[Line], common: LineContext) -> None:
-    if lines:
-        await session.execute(commission_lines.insert(), [_row(x, common) for x in lines])
+    await add_line_groups(session, [(lines, common)])
+
+
+async def add_line_groups(session: AsyncSession, groups: list[tuple[list[Line], LineContext]]) -> None:
+    """Append every group's lines, in order, in one executemany."""
+    rows = [_row(x, common) for lines, common in groups for x in lines]
+    if rows:
+        await session.execute(commission_lines.insert(), rows)
 
 
 async def add_line(session: AsyncSession, line: Line, common: LineContext) -> int:
@@ -134,14 +132,44 @@ class PeriodCredit:
     new_logo: bool
 
 
-async def period_credits(session: AsyncSession, rep_id: str, quota_period: str) -> list[PeriodCredit]:
+RepPeriod = tuple[str, str]  # rep, quota period
+
+
+async def credits_of_periods(session: AsyncSession, wanted: Iterable[RepPeriod]) -> dict[RepPeriod, list[PeriodCredit]]:
+    """`period_credits` for several rep-periods, in one query."""
+    pairs = set(wanted)
+    out: dict[RepPeriod, list[PeriodCredit]] = {p: [] for p in pairs}
+    if not pairs:
+        return out
     c = credits.c
-    stmt = (select(c.deal_id, c.percent, c.base, c.plan_id, c.plan_version, deals.c.closed_at, deals.c.amount,
-                   deals.c.currency, deals.c.products, deals.c.new_logo)
+    stmt = (select(c.rep_id, c.quota_period, c.deal_id, c.percent, c.base, c.plan_id, c.plan_version,
+                   deals.c.closed_at, deals.c.amount, deals.c.currency, deals.c.products, deals.c.new_logo)
             .join(deals, deals.c.deal_id == c.deal_id)
-            .where(c.rep_id == rep_id, c.quota_period == quota_period, c.status == "paid"))
-    return [PeriodCredit(r.deal_id, r.percent, r.base, r.plan_id, r.plan_version, r.closed_at, r.amount,
-                         r.currency, frozenset(r.products), bool(r.new_logo)) for r in await session.execute(stmt)]
+            .where(c.rep_id.in_(sorted({r for r, _ in pairs})), c.quota_period.in_(sorted({q for _, q in pairs})),
+                   c.status == "paid"))
+    for r in await session.execute(stmt):
+        if (r.rep_id, r.quota_period) in pairs:
+            out[(r.rep_id, r.quota_period)].append(PeriodCredit(
+                r.deal_id, r.percent, r.base, r.plan_id, r.plan_version, r.closed_at, r.amount, r.currency,
+                frozenset(r.products), bool(r.new_logo)))
+    return out
+
+
+async def lines_of_periods(session: AsyncSession, wanted: Iterable[RepPeriod]) -> dict[RepPeriod, list[LedgerLine]]:
+    """`period_lines` for several rep-periods, in one query, each in the order written."""
+    pairs = set(wanted)
+    out: dict[RepPeriod, list[LedgerLine]] = {p: [] for p in pairs}
+    if not pairs:
+        return out
+    x = commission_lines.c
+    stmt = (select(commission_lines).where(
+        x.rep_id.in_(sorted({r for r, _ in pairs})), x.quota_period.in_(sorted({q for _, q in pairs})),
+        x.kind.in_(CALCULATED_KINDS), x.deal_id.is_not(None)).order_by(x.id))
+    for r in await session.execute(stmt):
+        if (r.rep_id, r.quota_period) in pairs:
+            out[(r.rep_id, r.quota_period)].append(LedgerLine(r.deal_id, r.plan_id, r.plan_version, Line(
+                r.component, r.kind, r.base, r.rate, r.amount, r.tier, r.attainment_before, r.attainment_after)))
+    return out
 
 
 async def period_lines(session: AsyncSession, rep_id: str, quota_period: str) -> list[LedgerLine]:

@@ -1,6 +1,7 @@
 """Plans, their versions and assignments, and quotas."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -90,15 +91,6 @@ async def assignments(session: AsyncSession, plan_id: str, after: int | None, li
                   found.next_after)
 
 
-async def plan_for(session: AsyncSession, rep_id: str, day: date) -> PlanVersion | None:
-    """The version in force on `day` of the plan the rep is assigned to on that day."""
-    stmt = (select(plan_versions).join(plan_assignments, plan_assignments.c.plan_id == plan_versions.c.plan_id)
-            .where(_covering(rep_id, day, day), plan_versions.c.effective_from <= day)
-            .order_by(plan_versions.c.effective_from.desc(), plan_versions.c.version.desc()).limit(1))
-    row = (await session.execute(stmt)).first()
-    return PlanVersion(row.plan_id, row.version, row.effective_from, row.terms) if row else None
-
-
 async def put_quota(session: AsyncSession, rep_id: str, period: str, amount: Decimal, currency: str,
                     at: datetime) -> None:
     values = {"rep_id": rep_id, "period": period, "amount": amount, "currency": currency, "updated_at": at}
@@ -132,6 +124,28 @@ async def quotas_of(session: AsyncSession, rep_id: str, after: str | None, limit
     return Window([Quota(r.rep_id, r.period, r.amount, r.currency) for r in found.rows], found.next_after)
 
 
-async def version_terms(session: AsyncSession, plan_id: str, version: int) -> dict[str, Any] | None:
-    stmt = select(plan_versions.c.terms).where(plan_versions.c.plan_id == plan_id, plan_versions.c.version == version)
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def assignments_of(session: AsyncSession, rep_ids: Iterable[str]) -> list[Assignment]:
+    """Every assignment of these reps, in one query."""
+    wanted = sorted(set(rep_ids))
+    if not wanted:
+        return []
+    stmt = select(plan_assignments).where(plan_assignments.c.rep_id.in_(wanted))
+    return [Assignment(r.id, r.plan_id, r.rep_id, r.starts_on, r.ends_on) for r in await session.execute(stmt)]
+
+
+async def versions_of(session: AsyncSession, plan_ids: Iterable[str]) -> list[PlanVersion]:
+    """Every version of these plans, in one query."""
+    wanted = sorted(set(plan_ids))
+    if not wanted:
+        return []
+    stmt = select(plan_versions).where(plan_versions.c.plan_id.in_(wanted))
+    return [PlanVersion(r.plan_id, r.version, r.effective_from, r.terms) for r in await session.execute(stmt)]
+
+
+async def quotas_set(session: AsyncSession, rep_ids: Iterable[str]) -> list[Quota]:
+    """Every quota set for these reps, in one query (`quota` reads a period's amount from them)."""
+    wanted = sorted(set(rep_ids))
+    if not wanted:
+        return []
+    stmt = select(quotas).where(quotas.c.rep_id.in_(wanted))
+    return [Quota(r.rep_id, r.period, r.amount, r.currency) for r in await session.execute(stmt)]

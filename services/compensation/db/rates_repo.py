@@ -1,6 +1,7 @@
 """Exchange rates, effective-dated: the rate a deal's currency converts into a plan's on a day."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -39,3 +40,12 @@ async def list_rates(session: AsyncSession, after: tuple[str, str, date] | None,
     r = exchange_rates.c
     found = await keyset_window(session, select(exchange_rates), [r.base, r.quote, r.effective_on], after, limit)
     return Window([Rate(x.base, x.quote, x.effective_on, x.rate) for x in found.rows], found.next_after)
+
+
+async def rates_from(session: AsyncSession, bases: Iterable[str]) -> list[Rate]:
+    """Every effective-dated rate out of these currencies, in one query (`rate_on` picks from them)."""
+    wanted = sorted(set(bases))
+    if not wanted:
+        return []
+    stmt = select(exchange_rates).where(exchange_rates.c.base.in_(wanted))
+    return [Rate(r.base, r.quote, r.effective_on, r.rate) for r in await session.execute(stmt)]
