@@ -308,7 +308,8 @@ async def one_round(cluster: Cluster, rate: float, seconds: float, sample: int, 
               "commission_p50_ms": _pct(comp, 0.5), "commission_p99_ms": _pct(comp, 0.99),
               "forecast_p50_ms": _pct(fore, 0.5), "forecast_p99_ms": _pct(fore, 0.99),
               "readback_p50_ms": _pct(back, 0.5), "readback_p99_ms": _pct(back, 0.99),
-              "create_per_s": create_rate, "settle_s": settled, "closes_retried": REJECTED["close"] + REJECTED["close (connection dropped)"],
+              "create_per_s": create_rate, "settle_s": settled, "closes_retried": REJECTED["close"]
+              + REJECTED["close (connection dropped)"],
               "reads_retried": REJECTED["read back"] + REJECTED["read back (connection dropped)"]}
     print(f"round {round_no}: {count} deals created at {create_rate:.1f}/s (settled in {settled:.1f}s); closes "
           f"offered {rate:.0f}/s, achieved {achieved:.1f}/s; commission line p50 {result['commission_p50_ms']:.0f} "
