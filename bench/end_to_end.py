@@ -144,12 +144,19 @@ REJECTED: Counter[str] = Counter()  # answers a client retries (503 database bus
 
 async def _call(client: httpx.AsyncClient, method: str, url: str, what: str, body: Any = None) -> dict[str, Any]:
     """As a client does: a 503 or 429 is retried after a short backoff (and counted)."""
-    backoff = 0.05
+    backoff, retried = 0.05, False
     while True:
-        response = await client.request(method, url, json=body)
-        if response.status_code not in (429, 503):
-            return await _ok(response)
-        REJECTED[what] += 1
+        try:
+            response = await client.request(method, url, json=body)
+        except httpx.TransportError:  # the server dropped the connection (an unhandled error under load)
+            REJECTED[f"{what} (connection dropped)"] += 1
+        else:
+            if response.status_code == 409 and retried and what == "close":
+                return {}  # the attempt whose answer was lost had closed it
+            if response.status_code not in (429, 503):
+                return await _ok(response)
+            REJECTED[what] += 1
+        retried = True
         await asyncio.sleep(backoff)
         backoff = min(backoff * 2, 1.0)
 
@@ -301,8 +308,9 @@ async def one_round(cluster: Cluster, rate: float, seconds: float, sample: int, 
               "commission_p50_ms": _pct(comp, 0.5), "commission_p99_ms": _pct(comp, 0.99),
               "forecast_p50_ms": _pct(fore, 0.5), "forecast_p99_ms": _pct(fore, 0.99),
               "readback_p50_ms": _pct(back, 0.5), "readback_p99_ms": _pct(back, 0.99),
-              "create_per_s": create_rate, "settle_s": settled, "closes_retried": REJECTED["close"],
-              "reads_retried": REJECTED["read back"]}
+              "create_per_s": create_rate, "settle_s": settled, "closes_retried": REJECTED["close"]
+              + REJECTED["close (connection dropped)"],
+              "reads_retried": REJECTED["read back"] + REJECTED["read back (connection dropped)"]}
     print(f"round {round_no}: {count} deals created at {create_rate:.1f}/s (settled in {settled:.1f}s); closes "
           f"offered {rate:.0f}/s, achieved {achieved:.1f}/s; commission line p50 {result['commission_p50_ms']:.0f} "
           f"ms p99 {result['commission_p99_ms']:.0f} ms ({len(commission_seen)}/{count}); forecast closed won "
