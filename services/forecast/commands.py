@@ -17,6 +17,7 @@ from services.forecast.db.snapshots import Snapshot, SnapshotLineRow
 from services.forecast.domain.access import visible_groups
 from services.forecast.domain.deals import DealChange
 from services.forecast.domain.methods import METHODS
+from services.forecast.domain.organisation import OrgChange, org_rows
 from services.forecast.domain.report import Line
 from services.forecast.domain.transitions import batch_effects
 from services.forecast.queries.forecasts import Question, forecast_lines
@@ -54,43 +55,12 @@ async def project_deals(uow: UnitOfWork, changes: Sequence[DealChange], facts: S
 
 
 @command
-async def record_quota(uow: UnitOfWork, quota: ev.QuotaSet, fact: CloudEvent) -> None:
+async def keep_organisation(uow: UnitOfWork, changes: Sequence[OrgChange], facts: Sequence[CloudEvent]) -> None:
+    """A run of organisation and quota events: folded by the domain into the rows they leave, written with one
+    statement per table, every event kept in the history."""
     async with uow:
-        await org.set_quota(uow.session, quota.rep_id, quota.period, quota.amount, quota.currency)
-        await history.keep(uow.session, fact)
-        await uow.commit()
-
-
-@command
-async def remember_rep(uow: UnitOfWork, rep: ev.RepUpserted, fact: CloudEvent) -> None:
-    async with uow:
-        await org.upsert_rep(uow.session, rep.rep_id, rep.name, rep.team_id, rep.active)
-        await history.keep(uow.session, fact)
-        await uow.commit()
-
-
-@command
-async def remember_team(uow: UnitOfWork, team: ev.TeamUpserted, fact: CloudEvent) -> None:
-    async with uow:
-        await org.upsert_team(uow.session, team.team_id, team.name, team.manager_rep_id, team.parent_team_id)
-        await history.keep(uow.session, fact)
-        await uow.commit()
-
-
-@command
-async def remember_territory(uow: UnitOfWork, territory: ev.TerritoryUpserted, fact: CloudEvent) -> None:
-    async with uow:
-        await org.upsert_territory(uow.session, territory.territory_id, territory.name, territory.parent_id,
-                                   territory.rep_ids)
-        await history.keep(uow.session, fact)
-        await uow.commit()
-
-
-@command
-async def forget_territory(uow: UnitOfWork, territory_id: str, fact: CloudEvent) -> None:
-    async with uow:
-        await org.delete_territory(uow.session, territory_id)
-        await history.keep(uow.session, fact)
+        await org.save_org_rows(uow.session, org_rows(changes))
+        await history.keep_all(uow.session, facts)
         await uow.commit()
 
 

@@ -19,14 +19,20 @@ from services.forecast.db.models import (
     event_history,
     forecast_deals,
     metadata,
+    quotas,
+    reps,
     stage_records,
     stage_rows,
+    teams,
+    territories,
     totals_rows,
 )
+from services.forecast.domain import organisation as org
 from services.forecast.domain.cells import TOTALS
 from services.forecast.domain.deals import DealChange, UnknownDeal, apply
+from services.forecast.domain.organisation import org_rows
 from services.forecast.domain.transitions import batch_effects
-from services.forecast.handlers import EVENT_HANDLERS, project_deals
+from services.forecast.handlers import EVENT_HANDLERS, keep_organisation, project_deals
 from shared.clock import FixedClock
 from shared.events import CloudEvent, PoisonEvent
 from shared.events import catalog as ev
@@ -206,3 +212,53 @@ async def test_a_run_with_an_unseen_deal_is_poison_as_a_whole_and_its_events_go_
                 assert event is bad
         async with units() as uow:
             assert (await uow.session.execute(select(forecast_deals.c.deal_id))).scalars().all() == ["d1"]
+
+
+@pytest.mark.unit
+def test_organisation_events_leave_each_keys_last_values_and_a_deletion_after_an_upsert() -> None:
+    rows = org_rows([org.Rep("rep-1", "Ann", "west", True), org.Quota("rep-1", "2026-Q4", D(5), "USD"),
+                     org.Rep("rep-1", "Ann B", "east", True), org.Quota("rep-1", "2026-Q4", D(7), "USD"),
+                     org.Territory("t1", "T1", None, ("rep-1",)), org.TerritoryGone("t1"),
+                     org.TerritoryGone("t2"), org.Territory("t3", "T3", None, ()), org.TerritoryGone("t3"),
+                     org.Territory("t3", "T3 again", None, ("rep-2",))])
+    assert rows.reps == {"rep-1": org.Rep("rep-1", "Ann B", "east", True)}
+    assert rows.quotas == {("rep-1", "2026-Q4"): org.Quota("rep-1", "2026-Q4", D(7), "USD")}
+    assert rows.territories == {"t1": org.Territory("t1", "T1", None, ("rep-1",), deleted=True),
+                                "t3": org.Territory("t3", "T3 again", None, ("rep-2",))}
+    assert rows.gone == {"t2"}  # stored before the run: marked deleted there
+
+
+async def test_organisation_events_as_a_run_leave_the_rows_one_at_a_time_leaves() -> None:
+    clock = FixedClock(NOW)
+    events = [incoming(t, data, subject=s, clock=clock) for t, data, s in (
+        ("coxswain.territory.upserted.v1", ev.TerritoryUpserted(territory_id="t2", name="T2", rep_ids=[]), "t2"),
+        ("coxswain.team.upserted.v1", ev.TeamUpserted(team_id="west", name="West"), "west"),
+        ("coxswain.rep.upserted.v1", ev.RepUpserted(rep_id="rep-1", name="Ann", email="a@example.com",
+                                                    team_id="west", capacity=5), "rep-1"),
+        ("coxswain.quota.set.v1", ev.QuotaSet(rep_id="rep-1", period="2026-Q4", amount=D(5), currency="USD"),
+         "rep-1:2026-Q4"),
+        ("coxswain.territory.upserted.v1", ev.TerritoryUpserted(territory_id="t1", name="T1", rep_ids=["rep-1"]),
+         "t1"),
+        ("coxswain.quota.set.v1", ev.QuotaSet(rep_id="rep-1", period="2026-Q4", amount=D(9), currency="USD"),
+         "rep-1:2026-Q4"),
+        ("coxswain.territory.deleted.v1", ev.TerritoryDeleted(territory_id="t1"), "t1"),
+        ("coxswain.territory.deleted.v1", ev.TerritoryDeleted(territory_id="t2"), "t2"))]
+    tables = (reps, teams, territories, quotas)
+
+    async def rows(runs: Sequence[Sequence[CloudEvent]]) -> dict[str, Any]:
+        async with memory_units("forecast", metadata, clock) as units:
+            for run in runs:
+                async with units() as uow:
+                    await keep_organisation.run(run, uow)
+                    await uow.commit()
+            async with units() as uow:
+                out = {t.name: sorted(tuple(r) for r in (await uow.session.execute(select(t))).all())
+                       for t in tables}
+                out["history"] = (await uow.session.execute(select(event_history.c.payload).order_by(
+                    event_history.c.id))).scalars().all()
+                return out
+
+    one_by_one = await rows([events[:1]] + [[e] for e in events[1:]])  # t2 stored before the others
+    assert one_by_one["territories"] == [("t1", "T1", None, '["rep-1"]', True), ("t2", "T2", None, "[]", True)]
+    assert one_by_one["quotas"] == [("rep-1", "2026-Q4", D("9.00"), "USD")]
+    assert await rows([events[:1], events[1:]]) == one_by_one
