@@ -65,14 +65,16 @@ class ServiceRuntime:
         self.bus: EmbeddedBus | None = None
         self.publisher: Publisher
         if platform.bus == "kafka":
-            self.publisher = KafkaPublisher(platform.kafka_bootstrap, client_id=f"coxswain-{spec.name}")
+            self.publisher = KafkaPublisher(platform.kafka_bootstrap, client_id=f"coxswain-{spec.name}",
+                                            linger_ms=platform.kafka_producer_linger_ms,
+                                            max_batch_bytes=platform.kafka_producer_max_batch_bytes)
         else:
             self.bus = embedded_bus or EmbeddedBus(platform.embedded_bus_url, clock=self.clock)
             self.publisher = EmbeddedPublisher(self.bus)
         self.group = platform.group(spec.name)
         self.topics = tuple(platform.topic(t) for t in spec.consumes)
         self.relay = OutboxRelay(self.sessions, self.publisher, clock=self.clock, metrics=self.metrics,
-                                 topic_prefix=platform.topic(""))
+                                 topic_prefix=platform.topic(""), batch_size=platform.relay_batch_size)
         self.webhooks = WebhookDelivery(self.sessions, clock=self.clock, policy=WebhookPolicy())
         self.dispatcher = EventDispatcher(self.group, spec.handlers, self.uow, metrics=self.metrics)
         self.consumer = self._consumer()
@@ -90,7 +92,10 @@ class ServiceRuntime:
                                        session_timeout_ms=platform.kafka_session_timeout_ms,
                                        heartbeat_interval_ms=platform.kafka_heartbeat_interval_ms,
                                        max_poll_interval_ms=platform.kafka_max_poll_interval_ms,
-                                       request_timeout_ms=platform.kafka_request_timeout_ms)
+                                       request_timeout_ms=platform.kafka_request_timeout_ms,
+                                       max_records=platform.kafka_consumer_max_records,
+                                       max_partition_fetch_bytes=platform.kafka_consumer_max_partition_fetch_bytes,
+                                       fetch_max_bytes=platform.kafka_consumer_fetch_max_bytes)
         return EmbeddedConsumerRunner(bus=self.bus, group=self.group, topics=self.topics,
                                       dispatcher=self.dispatcher, metrics=self.metrics)
 

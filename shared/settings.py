@@ -61,6 +61,17 @@ class PlatformSettings(BaseSettings):
     kafka_heartbeat_interval_ms: int = 1_000
     kafka_max_poll_interval_ms: int = 300_000
     kafka_request_timeout_ms: int = 15_000
+    # Throughput of the spine (docs/benchmarks.md, "spine (issue 14)"). The relay claims up to
+    # relay_batch_size outbox rows a transaction and sends them at once; the producer groups what it is given
+    # into record batches of up to kafka_producer_max_batch_bytes per partition, waiting kafka_producer_linger_ms
+    # for more; a consumer fetches up to kafka_consumer_max_records records a batch (one transaction, one commit),
+    # at most kafka_consumer_max_partition_fetch_bytes per partition and kafka_consumer_fetch_max_bytes a fetch.
+    relay_batch_size: int = Field(default=1000, ge=1)
+    kafka_producer_linger_ms: int = Field(default=2, ge=0)
+    kafka_producer_max_batch_bytes: int = Field(default=512 * 1024, ge=1024)
+    kafka_consumer_max_records: int = Field(default=1000, ge=1)
+    kafka_consumer_max_partition_fetch_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    kafka_consumer_fetch_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     # Set on every PostgreSQL connection (0 turns one off): see shared.db.engine.SessionTimeouts.
     db_statement_timeout_ms: int = 60_000
     db_lock_timeout_ms: int = 15_000

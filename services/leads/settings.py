@@ -17,5 +17,5 @@ class LeadsSettings(ServiceSettings):
     # The SLA bands and breach action are stored (GET/PUT /v1/sla-policy); these only pace the sweeper.
     sla_sweep_seconds: float = Field(default=30.0, gt=0)
     sla_sweep_batch: int = Field(default=200, ge=1)
-    import_batch_rows: int = Field(default=500, ge=1, le=5000)
+    import_batch_rows: int = Field(default=5000, ge=1, le=20000)  # rows per transaction
     import_reported_errors: int = Field(default=1000, ge=0)  # bad rows listed in an import's answer

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from types import TracebackType
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import Clock
 from shared.db.plumbing import outbox, subject_sequences
-from shared.db.upsert import next_counter
+from shared.db.upsert import next_counter, next_counters
 from shared.events import CloudEvent, encode_event, new_event, topic_for
 from shared.messaging.failures import is_conflict
 from shared.observability.tracing import current_traceparent
@@ -51,6 +51,7 @@ class UnitOfWork:
         self.emitted: list[CloudEvent] = []
         self._session: AsyncSession | None = None
         self._pending_rows: list[dict[str, object]] = []
+        self._encoded = 0  # outbox rows appended already encoded (append_encoded), not in `emitted`
         self._depth = 0  # how many `async with` blocks are open on this unit of work; the outermost owns it
 
     @property
@@ -72,6 +73,7 @@ class UnitOfWork:
         await self._session.begin()
         self.emitted = []
         self._pending_rows = []
+        self._encoded = 0
         return self
 
     async def __aexit__(
@@ -94,7 +96,7 @@ class UnitOfWork:
         if self._depth > 1:
             return  # inside a transaction someone else opened: they commit it, with everything in it
         await self.session.commit()
-        if self.emitted and self._on_commit is not None:
+        if (self.emitted or self._encoded) and self._on_commit is not None:
             self._on_commit()
 
     async def rollback(self) -> None:
@@ -105,9 +107,8 @@ class UnitOfWork:
     ) -> CloudEvent:
         """Append an event to the outbox in this transaction; the relay publishes it after commit."""
         if sequence is None:
-            # Counted per kind of aggregate and id (a rep and a team may share an id), never per type.
-            stream = f"{event_type.split('.')[1]}:{subject}"
-            sequence = await next_counter(self.session, subject_sequences, "subject", stream, "sequence")
+            sequence = await next_counter(self.session, subject_sequences, "subject", _stream(event_type, subject),
+                                          "sequence")
         traceparent = current_traceparent()  # the request's or the consumed event's span: the trace goes on
         event = new_event(
             type=event_type,
@@ -125,6 +126,19 @@ class UnitOfWork:
         self.emitted.append(event)
         return event
 
+    def append_encoded(self, rows: Sequence[dict[str, object]]) -> None:
+        """Outbox rows a bulk command encoded itself, in the columns `emit` writes (the leads import announces
+        thousands of new leads per batch; its tests compare the bytes with `emit`'s). Written like `emit`'s."""
+        self._pending_rows.extend(rows)
+        self._encoded += len(rows)
+
+    async def next_sequences(self, event_type: str, subjects: Collection[str]) -> dict[str, int]:
+        """The sequences `emit` without one would give the next event of this kind of each subject, taken for
+        many subjects in one statement (then `emit(..., sequence=...)` each; a batch handler's events)."""
+        streams = {_stream(event_type, subject): subject for subject in subjects}
+        taken = await next_counters(self.session, subject_sequences, "subject", streams, "sequence")
+        return {streams[stream]: sequence for stream, sequence in taken.items()}
+
     async def flush_outbox(self) -> None:
         """Write the events emitted so far in one statement (commit does it; call it to read them back)."""
         if self._pending_rows:
@@ -132,6 +146,11 @@ class UnitOfWork:
             await self.session.execute(outbox.insert(), rows)
             # Same transaction: an event and its webhook deliveries exist together or not at all (docs/webhooks.md).
             await enqueue_deliveries(self.session, rows, now=self.clock.now(), policy=self._webhook_policy)
+
+
+def _stream(event_type: str, subject: str) -> str:
+    """Sequences are counted per kind of aggregate and id (a rep and a team may share an id), never per type."""
+    return f"{event_type.split('.')[1]}:{subject}"
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

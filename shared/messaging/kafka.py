@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,7 +11,8 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from aiokafka.errors import TopicAlreadyExistsError, for_code
+from aiokafka.errors import MessageSizeTooLargeError, TopicAlreadyExistsError, for_code
+from aiokafka.partitioner import DefaultPartitioner
 
 from shared.messaging.records import OutgoingRecord
 
@@ -20,10 +22,13 @@ log = logging.getLogger("coxswain.kafka")
 class KafkaPublisher:
     """Publishes a batch and returns only when every record is acknowledged by all in-sync replicas."""
 
-    def __init__(self, bootstrap: str, *, client_id: str, request_timeout_ms: int = 15000) -> None:
+    def __init__(self, bootstrap: str, *, client_id: str, request_timeout_ms: int = 15000, linger_ms: int = 2,
+                 max_batch_bytes: int = 512 * 1024) -> None:
         self._bootstrap = bootstrap
         self._client_id = client_id
         self._timeout = request_timeout_ms
+        self._linger_ms = linger_ms
+        self._max_batch_bytes = max_batch_bytes
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
 
@@ -37,7 +42,8 @@ class KafkaPublisher:
                 client_id=self._client_id,
                 enable_idempotence=True,
                 acks="all",
-                linger_ms=2,
+                linger_ms=self._linger_ms,
+                max_batch_size=self._max_batch_bytes,
                 request_timeout_ms=self._timeout,
             )
             try:
@@ -49,13 +55,25 @@ class KafkaPublisher:
         return self._producer
 
     async def publish(self, records: Sequence[OutgoingRecord]) -> None:
+        """The records go out as record batches built here, one run per partition in the order given (so per
+        key in order: a key always maps to the partition aiokafka's default partitioner gives it), and the
+        acknowledgements are awaited together: no future and no coroutine per record."""
         async with self._lock:
             producer = await self._ready_producer()
             try:
-                futures = [
-                    await producer.send(r.topic, value=r.value, key=r.key.encode(), headers=r.headers)
-                    for r in records
-                ]
+                futures = []
+                for (topic, partition), run in (await _by_partition(producer, records)).items():
+                    batch = producer.create_batch()
+                    for record in run:
+                        if batch.append(key=record.key.encode(), value=record.value, timestamp=None,
+                                        headers=record.headers) is None:
+                            futures.append(await producer.send_batch(batch, topic, partition=partition))
+                            batch = producer.create_batch()
+                            if batch.append(key=record.key.encode(), value=record.value, timestamp=None,
+                                            headers=record.headers) is None:
+                                raise MessageSizeTooLargeError(f"a record of {len(record.value)} bytes for "
+                                                               f"{topic} does not fit in a record batch")
+                    futures.append(await producer.send_batch(batch, topic, partition=partition))
                 await asyncio.gather(*futures)
             except BaseException:
                 # A failed producer may hold half-sent batches; start afresh next time.
@@ -79,6 +97,28 @@ class KafkaPublisher:
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
+
+
+_PARTITIONER = DefaultPartitioner()
+
+
+@functools.lru_cache(maxsize=65_536)
+def _partition_of(key: bytes, partitions: tuple[int, ...]) -> int:
+    """The partition aiokafka's default partitioner (murmur2, as the Java client) gives a key; its hash is
+    pure Python, and keys (aggregate ids) repeat, so it is remembered."""
+    return int(_PARTITIONER(key, list(partitions), list(partitions)))
+
+
+async def _by_partition(producer: AIOKafkaProducer,
+                        records: Sequence[OutgoingRecord]) -> dict[tuple[str, int], list[OutgoingRecord]]:
+    partitions: dict[str, tuple[int, ...]] = {}
+    runs: dict[tuple[str, int], list[OutgoingRecord]] = {}
+    for record in records:
+        known = partitions.get(record.topic)
+        if known is None:
+            known = partitions[record.topic] = tuple(sorted(await producer.partitions_for(record.topic)))
+        runs.setdefault((record.topic, _partition_of(record.key.encode(), known)), []).append(record)
+    return runs
 
 
 @dataclass(frozen=True)

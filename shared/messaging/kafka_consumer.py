@@ -79,7 +79,9 @@ class KafkaConsumerRunner:
         dispatcher: EventDispatcher,
         dead_letters: Publisher,
         metrics: ServiceMetrics,
-        max_records: int = 500,
+        max_records: int = 1000,
+        max_partition_fetch_bytes: int = 4 * 1024 * 1024,
+        fetch_max_bytes: int = 50 * 1024 * 1024,
         stall_seconds: float = 60.0,
         start_timeout_seconds: float = 30.0,
         session_timeout_ms: int = 10_000,
@@ -93,6 +95,8 @@ class KafkaConsumerRunner:
         self._dead_letters = dead_letters
         self._metrics = metrics
         self._max_records = max_records
+        self._max_partition_fetch_bytes = max_partition_fetch_bytes
+        self._fetch_max_bytes = fetch_max_bytes
         self.stall_seconds = stall_seconds
         self._start_timeout = start_timeout_seconds
         self._session_timeout_ms = session_timeout_ms
@@ -143,6 +147,8 @@ class KafkaConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._max_records,
+            max_partition_fetch_bytes=self._max_partition_fetch_bytes,
+            fetch_max_bytes=self._fetch_max_bytes,
             session_timeout_ms=self._session_timeout_ms,
             heartbeat_interval_ms=self._heartbeat_interval_ms,
             max_poll_interval_ms=self._max_poll_interval_ms,

@@ -11,7 +11,8 @@ import logging
 import time
 from datetime import datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import BigInteger, any_, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.clock import Clock
@@ -23,6 +24,19 @@ from shared.observability.tracing import TRACEPARENT_HEADER
 log = logging.getLogger("coxswain.relay")
 RELAY_LOCK_ID = 7_431_001
 
+# PostgreSQL: the relay's advisory lock (held to the end of the transaction) and its claim in one statement.
+# The lock is taken once, in the CTE (a volatile function there is evaluated once, before the outer query);
+# without it the claim returns nothing. Rows are claimed in id order, FOR UPDATE SKIP LOCKED besides.
+_CLAIM = text("""
+    WITH relay_lock AS (SELECT pg_try_advisory_xact_lock(:lock) AS held)
+    SELECT outbox.id, outbox.topic, outbox.key, outbox.payload, outbox.traceparent
+    FROM outbox, relay_lock
+    WHERE relay_lock.held AND outbox.published_at IS NULL
+    ORDER BY outbox.id
+    LIMIT :limit
+    FOR UPDATE OF outbox SKIP LOCKED
+""").columns(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.traceparent)
+
 
 class OutboxRelay:
     def __init__(
@@ -32,7 +46,7 @@ class OutboxRelay:
         *,
         clock: Clock,
         metrics: ServiceMetrics,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         idle_seconds: float = 0.25,
         max_backoff_seconds: float = 5.0,
         topic_prefix: str = "",
@@ -69,22 +83,22 @@ class OutboxRelay:
             return int(count), oldest
 
     async def publish_pending(self) -> int:
-        """Publish one batch; returns how many rows went out (0 when idle or another relay holds the lock)."""
+        """Publish one batch; returns how many rows went out (0 when idle or another relay holds the lock).
+
+        Three statements a batch on PostgreSQL: the advisory lock and the claim in one (the lock is taken
+        first, once, in a CTE; no lock, no rows), the records sent all at once and their acknowledgements
+        awaited together, then every claimed row marked in one UPDATE whose ids travel as one array
+        parameter (one prepared statement whatever the batch size)."""
         async with self._sessions() as session, session.begin():
             postgres = session.get_bind().dialect.name == "postgresql"
             if postgres:
-                locked = await session.execute(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": RELAY_LOCK_ID})
-                if not locked.scalar_one():
-                    return 0
-            stmt = (
-                select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.traceparent)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.id)
-                .limit(self._batch_size)
-            )
-            if postgres:
-                stmt = stmt.with_for_update(skip_locked=True)
-            rows = (await session.execute(stmt)).all()
+                rows = (await session.execute(_CLAIM, {"lock": RELAY_LOCK_ID, "limit": self._batch_size})).all()
+            else:
+                rows = (await session.execute(
+                    select(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.payload, outbox.c.traceparent)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.id)
+                    .limit(self._batch_size))).all()
             if not rows:
                 return 0
             started = time.perf_counter()
@@ -93,11 +107,11 @@ class OutboxRelay:
                                 headers=_headers(r.traceparent)) for r in rows]
             )
             self._metrics.relay_publish_seconds.observe(time.perf_counter() - started)
-            await session.execute(
-                update(outbox)
-                .where(outbox.c.id.in_([r.id for r in rows]))
-                .values(published_at=self._clock.now())
-            )
+            ids = [r.id for r in rows]
+            published = outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))) if postgres \
+                else outbox.c.id.in_(ids)
+            await session.execute(update(outbox).where(published).values(published_at=self._clock.now()),
+                                  {"ids": ids} if postgres else {})
         self._metrics.outbox_published.inc(len(rows))
         self.last_published = self._clock.now()
         return len(rows)

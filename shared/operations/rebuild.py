@@ -5,8 +5,9 @@ beside the live one, compared with the live ones, and (with --switch) put in the
 2. the source-of-truth tables (every table the service does not declare in `ServiceSpec.projections`, and
    its outbox, sequence counters and idempotency keys) copied from the live database;
 3. every consumed topic replayed from its beginning (rebuild_log) through the service's own handlers and the
-   same dispatcher as live consumption, in large batches, under the live consumer name, so the inbox comes
-   out as live consumption would have left it;
+   same dispatcher as live consumption (dispatch_many), in batches of 5,000 (REBUILD_BATCH: the handlers take
+   each batch's events at once), under the live consumer name, so the inbox comes out as live consumption
+   would have left it;
 4. the source-of-truth tables copied again: whatever the replay's handlers wrote into them is discarded,
    and what the live service wrote meanwhile is taken;
 5. each projection table compared (rows and a checksum) with the live one;
@@ -52,6 +53,8 @@ from shared.runtime import ServiceSpec
 from shared.settings import ServiceSettings
 
 Progress = Callable[[int, int], None]  # (events replayed so far, events in the log)
+# Events per transaction: the largest batches the handlers see anywhere (live consumption fetches hundreds).
+REBUILD_BATCH = 5000
 
 
 @dataclass
@@ -89,7 +92,7 @@ class ReplayUnitOfWork(UnitOfWork):
 
 async def rebuild(spec: ServiceSpec, settings: ServiceSettings, *, switch: bool = False,
                   progress: Progress | None = None, clock: Clock | None = None,
-                  embedded_bus: EmbeddedBus | None = None, batch_size: int = 2000,
+                  embedded_bus: EmbeddedBus | None = None, batch_size: int = REBUILD_BATCH,
                   admin_database: str = "postgres") -> RebuildReport:
     clock = clock or SystemClock()
     place = place_for(settings.db_url, clock.now().strftime("%Y%m%d%H%M%S"), admin_database=admin_database)
@@ -163,7 +166,8 @@ def rebuild_command(
     service: Annotated[str, typer.Argument(help="leads, pipeline, forecast, compensation or territory")],
     switch: Annotated[bool, typer.Option(help="put the rebuilt database in the live one's place (service "
                                               "stopped); the live one is kept as a backup")] = False,
-    batch_size: Annotated[int, typer.Option(min=1, help="events per transaction")] = 2000,
+    batch_size: Annotated[int, typer.Option(min=1, help="events per transaction (the handlers take each "
+                                                         "batch's events at once)")] = REBUILD_BATCH,
     admin_database: Annotated[str, typer.Option(help="PostgreSQL database to connect to for CREATE/ALTER "
                                                      "DATABASE")] = "postgres",
 ) -> None:

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 
 from shared.messaging.embedded import EmbeddedBus, bus_positions, bus_records
 
+REBUILD_FETCH_BYTES = 16 * 1024 * 1024  # per partition and request (aiokafka's default is 1 MiB)
+
 
 @dataclass(frozen=True)
 class LogEnd:
@@ -25,8 +27,11 @@ class LogEnd:
 class KafkaLog:
     def __init__(self, bootstrap: str, topics: Sequence[str], *, client_id: str, batch_size: int) -> None:
         self._topics, self._batch = list(topics), batch_size
+        # Large fetches: a rebuild reads the log flat out, in batches of thousands of records.
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                          client_id=client_id, auto_offset_reset="earliest")
+                                          client_id=client_id, auto_offset_reset="earliest",
+                                          max_partition_fetch_bytes=REBUILD_FETCH_BYTES,
+                                          fetch_max_bytes=4 * REBUILD_FETCH_BYTES)
         self._ends: dict[TopicPartition, int] = {}
         self.total = 0
         self.truncated: list[str] = []  # partitions whose first records retention has already deleted
@@ -45,11 +50,20 @@ class KafkaLog:
         self.truncated = [f"{tp.topic}[{tp.partition}] starts at {begins[tp]}" for tp in tps if begins[tp] > 0]
 
     async def batches(self) -> AsyncIterator[list[bytes | None]]:
-        while [tp for tp in self._ends if await self._consumer.position(tp) < self._ends[tp]]:
-            fetched = await self._consumer.getmany(timeout_ms=500, max_records=self._batch)
-            values = [r.value for tp, records in fetched.items() for r in records if r.offset < self._ends[tp]]
-            if values:
+        """Batches of `batch_size` records (the last one shorter): a fetch returns what one request brought
+        back, so fetches are joined until a batch is full or the log's end is reached."""
+        values: list[bytes | None] = []
+        while await self._unread():
+            fetched = await self._consumer.getmany(timeout_ms=500, max_records=self._batch - len(values))
+            values += [r.value for tp, records in fetched.items() for r in records if r.offset < self._ends[tp]]
+            if len(values) >= self._batch:
                 yield values
+                values = []
+        if values:
+            yield values
+
+    async def _unread(self) -> bool:
+        return any([await self._consumer.position(tp) < end for tp, end in self._ends.items()])
 
     def end(self) -> LogEnd:
         return LogEnd({(tp.topic, tp.partition): offset for tp, offset in self._ends.items()})

@@ -7,13 +7,13 @@ from services.leads.commands.leads import (
     breach_sla,
     change_lead,
     convert_lead,
-    route_lead,
+    route_leads,
     unassign_lead,
 )
-from services.leads.commands.organisation import record_rep, record_team
+from services.leads.commands.organisation import keep_organisation
 
 __all__ = [
     "Captured", "CrmDelivery", "assign_lead", "breach_sla", "capture_lead", "change_lead", "convert_lead",
-    "import_rows", "receive_crm_lead", "record_rep", "record_team", "replace_rules", "route_lead",
+    "import_rows", "keep_organisation", "receive_crm_lead", "replace_rules", "route_leads",
     "save_sla_policy", "unassign_lead",
 ]

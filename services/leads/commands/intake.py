@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from services.leads.commands.announcements import created_rows
+from services.leads.db import intake as writes
 from services.leads.db import org
 from services.leads.db import repository as repo
 from services.leads.domain.capture import CapturePlan, Outcome, clean_rows, plan_capture
@@ -17,6 +19,7 @@ from services.leads.domain.leads import Lead
 from shared.db.uow import UnitOfWork, command
 from shared.errors import ConflictError, InvalidInput
 from shared.events.registry import REGISTRY
+from shared.observability.tracing import current_traceparent
 
 
 @dataclass(frozen=True)
@@ -37,28 +40,40 @@ class CrmDelivery:
     replayed: bool
 
 
-async def capture(uow: UnitOfWork, rows: Sequence[tuple[int, dict[str, Any]]], origin: str) -> list[Outcome]:
-    """Clean, dedupe, score and store a batch of raw leads in the open unit of work. One outcome per row."""
+async def capture(uow: UnitOfWork, rows: Sequence[tuple[int, dict[str, Any]]], origin: str, *,
+                  bulk: bool = False) -> list[Outcome]:
+    """Clean, dedupe, score and store a batch of raw leads in the open unit of work. One outcome per row.
+    `bulk` (an import's batch): lead.created is encoded for the whole batch at once (commands/announcements.py)."""
+    return (await _captured(uow, rows, origin, bulk=bulk))[0]
+
+
+async def _captured(uow: UnitOfWork, rows: Sequence[tuple[int, dict[str, Any]]], origin: str, *,
+                    bulk: bool = False) -> tuple[list[Outcome], dict[str, Lead]]:
+    """The outcomes, and every lead the batch created or merged into as now stored."""
     good, rejected = clean_rows(rows)
     known = await repo.known_duplicates(uow.session, [f for _, f in good])
     bands = (await org.load_policy(uow.session)).bands
     plan = plan_capture(good, known, rules=await org.load_rules(uow.session), bands=bands, at=uow.clock.now(),
                         new_id=lambda: str(uuid.uuid4()))
-    await _apply(plan, {lead.id: lead for lead in known}, origin, uow)
-    return sorted(plan.outcomes + rejected, key=lambda o: o.row)
+    await _apply(plan, {lead.id: lead for lead in known}, origin, uow, bulk=bulk)
+    stored = {**plan.merged, **{i: replace(lead, version=1) for i, lead in plan.created.items()}}
+    return sorted(plan.outcomes + rejected, key=lambda o: o.row), stored
 
 
-async def _apply(plan: CapturePlan, known: dict[str, Lead], origin: str, uow: UnitOfWork) -> None:
+async def _apply(plan: CapturePlan, known: dict[str, Lead], origin: str, uow: UnitOfWork, *, bulk: bool) -> None:
     created = list(plan.created.values())
-    for lead_id, fact in plan.facts:  # only lead.created: one per new lead, its first event
-        await uow.emit(fact.type, subject=lead_id, sequence=1, data=REGISTRY[fact.type].model.model_validate(
-            fact.data))
-    await repo.add_leads(uow.session, [replace(lead, version=1) for lead in created])
-    for lead in plan.merged.values():
-        await repo.save_lead(uow.session, lead, expected_version=known[lead.id].version)
-    now = uow.clock.now()
-    for lead_id, matched_on, filled in plan.merges:
-        await repo.record_merge(uow.session, lead_id, now, origin, matched_on, _jsonable(filled))
+    encoded = created_rows(plan.facts, service=uow.service, at=uow.clock.now(),
+                           traceparent=current_traceparent()) if bulk else None
+    if encoded is not None:
+        uow.append_encoded(encoded)
+    else:
+        for lead_id, fact in plan.facts:  # only lead.created: one per new lead, its first event
+            await uow.emit(fact.type, subject=lead_id, sequence=1, data=REGISTRY[fact.type].model.model_validate(
+                fact.data))
+    await writes.add_leads(uow.session, created, version=1)  # lead.created is each one's first event
+    await writes.save_merged(uow.session, [(lead, known[lead.id].version) for lead in plan.merged.values()])
+    await writes.record_merges(uow.session, uow.clock.now(), origin, [
+        (lead_id, matched_on, _jsonable(filled)) for lead_id, matched_on, filled in plan.merges])
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
@@ -71,10 +86,10 @@ async def capture_lead(uow: UnitOfWork, raw: dict[str, Any], origin: str) -> Cap
     for attempt in (1, 2):  # a same-email capture racing this one wins; the retry then merges into it
         try:
             async with uow:
-                (outcome,) = await capture(uow, [(1, raw)], origin)
+                (outcome,), stored = await _captured(uow, [(1, raw)], origin)
                 if outcome.outcome == "rejected":
                     return Captured(outcome, None)
-                lead = await repo.get_lead(uow.session, outcome.lead_id or "")
+                lead = stored[outcome.lead_id or ""]  # as written: no need to read it back
                 await uow.commit()
                 return Captured(outcome, lead)
         except IntegrityError:
@@ -89,7 +104,7 @@ async def import_rows(uow: UnitOfWork, rows: Sequence[tuple[int, dict[str, Any]]
     if not rows:
         return []
     async with uow:
-        outcomes = await capture(uow, rows, origin)
+        outcomes = await capture(uow, rows, origin, bulk=True)
         await uow.commit()
         return outcomes
 

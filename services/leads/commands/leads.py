@@ -23,6 +23,7 @@ from services.leads.domain.normalise import normalise_lead
 from services.leads.queries import ensure_visible
 from shared.db.uow import UnitOfWork, command
 from shared.errors import ConflictError
+from shared.events import catalog as ev
 from shared.events.registry import REGISTRY
 from shared.http.auth import Principal
 
@@ -107,19 +108,26 @@ async def unassign_lead(uow: UnitOfWork, lead_id: str, reason: str, territory_id
 
 
 @command
-async def route_lead(uow: UnitOfWork, lead_id: str, rep_id: str | None, reason: str,
-                     territory_id: str | None) -> Lead | None:
-    """Territory's routing decision: the rep it chose holds the lead; no rep: nobody does. An unknown or
-    closed lead is left alone (None)."""
+async def route_leads(uow: UnitOfWork, decisions: Sequence[ev.LeadRouted]) -> None:
+    """A run of territory's routing decisions at once, in order: the leads read
+    (and locked) in one query, the SLA policy and scoring rules once; each changed lead saved with its events."""
     async with uow:
-        lead = await repo.find_lead(uow.session, lead_id, for_update=True)
-        if lead is None or not lead.is_open:
-            log.info("lead.routed for %s ignored: %s", lead_id, "unknown" if lead is None else lead.status)
-            return None
-        why = f"routed: {reason}"
-        if rep_id is None:
-            return await unassign_lead(uow, lead.id, why, territory_id=territory_id)
-        return await assign_lead(uow, lead.id, rep_id, why, territory_id=territory_id)
+        known = await repo.find_leads(uow.session, {d.lead_id for d in decisions}, for_update=True)
+        policy, rules = await org.load_policy(uow.session), await org.load_rules(uow.session)
+        for decision in decisions:
+            before = known.get(decision.lead_id)
+            if before is None or not before.is_open:  # an unknown or closed lead is left alone
+                log.info("lead.routed for %s ignored: %s", decision.lead_id,
+                         "unknown" if before is None else before.status)
+                continue
+            why, now = f"routed: {decision.reason}", uow.clock.now()
+            if decision.rep_id is None:
+                lead, facts = domain.unassign(before, now, why, decision.territory_id)
+            else:
+                lead, facts = domain.assign(before, decision.rep_id, now, why, decision.territory_id)
+            if lead != before:
+                known[before.id] = await store(uow, before, rescored(lead, rules, policy.bands), facts)
+        await uow.commit()
 
 
 @command

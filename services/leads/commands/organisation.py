@@ -2,20 +2,18 @@
 leads a manager sees and whom a breach escalates to."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.leads.db import org
-from services.leads.domain.org import Rep
+from services.leads.domain.org import RepCopy, TeamCopy, latest
 from shared.db.uow import UnitOfWork, command
 
 
 @command
-async def record_rep(uow: UnitOfWork, rep: Rep, name: str) -> None:
+async def keep_organisation(uow: UnitOfWork, copies: Sequence[RepCopy | TeamCopy]) -> None:
+    """A run of rep and team upserts at once: the last copy of each, one set statement per table."""
     async with uow:
-        await org.save_rep(uow.session, rep, name)
-        await uow.commit()
-
-
-@command
-async def record_team(uow: UnitOfWork, team_id: str, manager_rep_id: str | None, parent_team_id: str | None) -> None:
-    async with uow:
-        await org.save_team(uow.session, team_id, manager_rep_id, parent_team_id)
+        reps, teams = latest(copies)
+        await org.save_reps(uow.session, reps.values())
+        await org.save_teams(uow.session, teams.values())
         await uow.commit()

@@ -1,6 +1,7 @@
 """Local copies kept from territory's events (reps, teams), scoring rules, the SLA policy, CRM deliveries."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.leads.db.models import crm_deliveries, reps, scoring_rules, sla_policy, teams
-from services.leads.domain.org import Rep
+from services.leads.domain.org import RepCopy, TeamCopy
 from services.leads.domain.scoring import ScoringRule
 from services.leads.domain.sla import DEFAULT_BANDS, SlaPolicy, bands_text, policy_of
 from shared.db.upsert import insert_for
@@ -30,20 +31,26 @@ async def team_of(session: AsyncSession, rep_id: str | None) -> str | None:
     return (await session.execute(select(reps.c.team_id).where(reps.c.rep_id == rep_id))).scalar_one_or_none()
 
 
-async def save_rep(session: AsyncSession, rep: Rep, name: str) -> Rep | None:
-    """Upsert the rep; return what was known before (None for a rep seen for the first time)."""
-    before = (await session.execute(select(reps).where(reps.c.rep_id == rep.rep_id))).first()
-    values = {"name": name, "team_id": rep.team_id, "active": rep.active, "capacity": rep.capacity}
-    stmt = insert_for(session, reps).values(rep_id=rep.rep_id, **values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["rep_id"], set_=values))
-    return None if before is None else Rep(before.rep_id, before.team_id, bool(before.active), before.capacity)
+async def save_reps(session: AsyncSession, copies: Iterable[RepCopy]) -> None:
+    """Upsert these reps (one row each) with one set statement."""
+    rows = [{"rep_id": c.rep.rep_id, "name": c.name, "team_id": c.rep.team_id, "active": c.rep.active,
+             "capacity": c.rep.capacity} for c in copies]
+    if rows:
+        stmt = insert_for(session, reps)
+        await session.execute(stmt.on_conflict_do_update(
+            index_elements=["rep_id"], set_={c: stmt.excluded[c] for c in ("name", "team_id", "active", "capacity")}),
+            rows)
 
 
-async def save_team(session: AsyncSession, team_id: str, manager_rep_id: str | None,
-                    parent_team_id: str | None = None) -> None:
-    values = {"manager_rep_id": manager_rep_id, "parent_team_id": parent_team_id}
-    stmt = insert_for(session, teams).values(team_id=team_id, **values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["team_id"], set_=values))
+async def save_teams(session: AsyncSession, copies: Iterable[TeamCopy]) -> None:
+    """Upsert these teams (one row each) with one set statement."""
+    rows = [{"team_id": c.team_id, "manager_rep_id": c.manager_rep_id, "parent_team_id": c.parent_team_id}
+            for c in copies]
+    if rows:
+        stmt = insert_for(session, teams)
+        await session.execute(stmt.on_conflict_do_update(
+            index_elements=["team_id"], set_={c: stmt.excluded[c] for c in ("manager_rep_id", "parent_team_id")}),
+            rows)
 
 
 async def team_parents(session: AsyncSession) -> dict[str, str | None]:

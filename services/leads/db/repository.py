@@ -1,12 +1,27 @@
 """Loading, finding, listing and saving leads; the version column turns a concurrent write into a conflict."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TypedDict, cast
 
-from sqlalchemy import CursorResult, Select, and_, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    CursorResult,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.leads.db.models import lead_assignments, lead_merges, leads, reps
@@ -46,6 +61,15 @@ async def get_lead(session: AsyncSession, lead_id: str, *, for_update: bool = Fa
     return lead
 
 
+async def find_leads(session: AsyncSession, lead_ids: Collection[str], *, for_update: bool = False) -> dict[str, Lead]:
+    """These leads (those that exist) in one query; locked in id order, so two batches wait, not deadlock."""
+    if not lead_ids:
+        return {}
+    query = select(leads).where(leads.c.id.in_(sorted(lead_ids))).order_by(leads.c.id)
+    rows = await session.execute(query.with_for_update() if for_update else query)
+    return {lead.id: lead for lead in map(to_lead, rows)}
+
+
 def _dedupe_condition(candidates: Sequence[LeadFields]) -> Any:
     emails = {c.email for c in candidates if c.email}
     keys = {(c.company_domain, name_key(c.name)) for c in candidates if c.company_domain and c.name}
@@ -59,6 +83,8 @@ def _dedupe_condition(candidates: Sequence[LeadFields]) -> Any:
 
 async def known_duplicates(session: AsyncSession, candidates: Sequence[LeadFields]) -> list[Lead]:
     """The stored leads any of these could be a duplicate of (same email, or same company domain and name)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return await _known_duplicates_pg(session, candidates)
     condition = _dedupe_condition(candidates)
     if condition is None:
         return []
@@ -66,9 +92,28 @@ async def known_duplicates(session: AsyncSession, candidates: Sequence[LeadField
     return [to_lead(r) for r in rows]
 
 
-async def add_leads(session: AsyncSession, new: Sequence[Lead]) -> None:
-    if new:
-        await session.execute(insert(leads), [columns(lead) for lead in new])
+def _known_statement() -> Select[Any]:
+    """Built once: two index lookups with array parameters, so a batch of thousands stays one short statement
+    (and a single lead costs no statement building)."""
+    arrays = {name: bindparam(name, type_=ARRAY(String)) for name in ("emails", "domains", "names")}
+    keys = select(func.unnest(arrays["domains"]).label("d"), func.unnest(arrays["names"]).label("n")).subquery("k")
+    by_email = select(leads).where(leads.c.email == any_(arrays["emails"]))
+    by_name = select(leads).join(keys, and_(leads.c.company_domain == keys.c.d, leads.c.name_key == keys.c.n))
+    known = union_all(by_email, by_name).subquery("known")
+    return select(known).order_by(known.c.created_at, known.c.id)
+
+
+_KNOWN = _known_statement()
+
+
+async def _known_duplicates_pg(session: AsyncSession, candidates: Sequence[LeadFields]) -> list[Lead]:
+    pairs = sorted({(c.company_domain, name_key(c.name) or "") for c in candidates if c.company_domain and c.name})
+    rows = await session.execute(_KNOWN, {"emails": sorted({c.email for c in candidates if c.email}),
+                                          "domains": [d for d, _ in pairs], "names": [n for _, n in pairs]})
+    found: dict[str, Lead] = {}
+    for row in rows:
+        found.setdefault(row.id, to_lead(row))  # a lead matched by email and by name comes twice
+    return list(found.values())
 
 
 async def save_lead(session: AsyncSession, lead: Lead, *, expected_version: int) -> None:
@@ -76,12 +121,6 @@ async def save_lead(session: AsyncSession, lead: Lead, *, expected_version: int)
                                    .values(columns(lead)))
     if cast(CursorResult[Any], result).rowcount != 1:
         raise StaleWrite(f"lead {lead.id} was changed by someone else meanwhile; reload it and retry")
-
-
-async def record_merge(session: AsyncSession, lead_id: str, at: datetime, origin: str, matched_on: str,
-                       filled: dict[str, Any]) -> None:
-    await session.execute(insert(lead_merges).values(lead_id=lead_id, merged_at=at, origin=origin,
-                                                     matched_on=matched_on, filled=filled))
 
 
 async def record_assignment(session: AsyncSession, lead_id: str, rep_id: str | None, previous: str | None,

@@ -12,8 +12,8 @@ from typing import Any
 
 from services.leads.domain.leads import Fact, Lead, merge_fields, new_lead
 from services.leads.domain.normalise import LeadFields, name_key, normalise_lead
-from services.leads.domain.scoring import ScoringRule, score
-from services.leads.domain.sla import Band, with_deadline
+from services.leads.domain.scoring import Scorer, ScoringRule, scorer
+from services.leads.domain.sla import Band, due_at, with_deadline
 from shared.errors import InvalidInput
 
 
@@ -35,38 +35,40 @@ class CapturePlan:
     outcomes: list[Outcome] = field(default_factory=list)
 
 
-def rescored(lead: Lead, rules: list[ScoringRule], bands: tuple[Band, ...]) -> Lead:
-    total, explanation = score(lead.fields(), rules)
+def rescored(lead: Lead, rules: list[ScoringRule] | Scorer, bands: tuple[Band, ...]) -> Lead:
+    total, explanation = (rules if callable(rules) else scorer(rules))(lead.fields())
     return with_deadline(replace(lead, score=total, score_explanation=explanation), bands)
 
 
 class _Index:
-    """Known leads by email and by (company domain, name)."""
+    """Known leads by email and by (company domain, name); each key points at a lead id, so a merge that
+    changes a lead replaces it in one place."""
 
     def __init__(self, known: Sequence[Lead]) -> None:
-        self.by_email: dict[str, Lead] = {}
-        self.by_name: dict[tuple[str, str], Lead] = {}
+        self.leads: dict[str, Lead] = {}
+        self.by_email: dict[str, str] = {}
+        self.by_name: dict[tuple[str, str], str] = {}
         for lead in known:
             self.add(lead)
 
     def add(self, lead: Lead) -> None:
+        self.leads[lead.id] = lead
         if lead.email:
-            self.by_email.setdefault(lead.email, lead)
+            self.by_email.setdefault(lead.email, lead.id)
         if lead.company_domain and lead.name:
-            self.by_name.setdefault((lead.company_domain, name_key(lead.name) or ""), lead)
+            self.by_name.setdefault((lead.company_domain, name_key(lead.name) or ""), lead.id)
 
     def match(self, fields: LeadFields) -> tuple[Lead, str] | None:
         if fields.email and fields.email in self.by_email:
-            return self.by_email[fields.email], "email"
-        key = (fields.company_domain or "", name_key(fields.name) or "")
-        if fields.company_domain and fields.name and key in self.by_name:
-            return self.by_name[key], "company_domain+name"
+            return self.leads[self.by_email[fields.email]], "email"
+        if fields.company_domain and fields.name:
+            lead_id = self.by_name.get((fields.company_domain, name_key(fields.name) or ""))
+            if lead_id is not None:
+                return self.leads[lead_id], "company_domain+name"
         return None
 
     def replace(self, old: Lead, new: Lead) -> None:
-        self.by_email = {k: new if v.id == old.id else v for k, v in self.by_email.items()}
-        self.by_name = {k: new if v.id == old.id else v for k, v in self.by_name.items()}
-        self.add(new)
+        self.add(new)  # same id: every key of the old lead now finds the new one; its new keys are added
 
 
 def clean_rows(rows: Sequence[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, LeadFields]], list[Outcome]]:
@@ -82,13 +84,12 @@ def clean_rows(rows: Sequence[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[i
 
 def plan_capture(rows: Sequence[tuple[int, LeadFields]], known: Sequence[Lead], *, rules: list[ScoringRule],
                  bands: tuple[Band, ...], at: datetime, new_id: Callable[[], str]) -> CapturePlan:
-    plan, index = CapturePlan(), _Index(known)
+    plan, index, score = CapturePlan(), _Index(known), scorer(rules)
     for number, fields in rows:
         hit = index.match(fields)
         if hit is None:
-            total, explanation = score(fields, rules)
-            lead, facts = new_lead(new_id(), fields, at, total, explanation)
-            lead = with_deadline(lead, bands)
+            total, explanation = score(fields)
+            lead, facts = new_lead(new_id(), fields, at, total, explanation, due_at(at, total, bands))
             plan.created[lead.id] = lead
             plan.facts.extend((lead.id, f) for f in facts)
             index.add(lead)
@@ -96,7 +97,7 @@ def plan_capture(rows: Sequence[tuple[int, LeadFields]], known: Sequence[Lead], 
             continue
         existing, matched_on = hit
         merged, filled = merge_fields(existing, fields)
-        merged = rescored(replace(merged, updated_at=at), rules, bands)
+        merged = rescored(replace(merged, updated_at=at), score, bands)
         (plan.created if existing.id in plan.created else plan.merged)[existing.id] = merged
         index.replace(existing, merged)
         plan.merges.append((existing.id, matched_on, filled))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -68,10 +68,19 @@ class Lead(LeadFields):
         return LeadFields(**{k: getattr(self, k) for k in LeadFields.__dataclass_fields__})
 
 
+_FIELD_NAMES = tuple(LeadFields.__dataclass_fields__)
+
+
+def _values(fields: LeadFields) -> dict[str, Any]:
+    """The descriptive fields as a dict (all plain values, so a shallow copy: `asdict` deep-copies each)."""
+    return {k: getattr(fields, k) for k in _FIELD_NAMES}
+
+
 def new_lead(lead_id: str, fields: LeadFields, at: datetime, score: int = 0,
-             explanation: tuple[dict[str, Any], ...] = ()) -> tuple[Lead, list[Fact]]:
-    lead = Lead(**asdict(fields), id=lead_id, created_at=at, updated_at=at, sla_started_at=at, score=score,
-                score_explanation=explanation)
+             explanation: tuple[dict[str, Any], ...] = (), due_at: datetime | None = None,
+             ) -> tuple[Lead, list[Fact]]:
+    lead = Lead(**_values(fields), id=lead_id, created_at=at, updated_at=at, sla_started_at=at, score=score,
+                score_explanation=explanation, sla_due_at=due_at)
     return lead, [Fact("coxswain.lead.created.v1", {
         "lead_id": lead_id, **{k: getattr(lead, k) for k in (
             "source", "email", "name", "company", "country", "region", "postal_code", "industry",
@@ -80,7 +89,7 @@ def new_lead(lead_id: str, fields: LeadFields, at: datetime, score: int = 0,
 
 def merge_fields(lead: Lead, incoming: LeadFields) -> tuple[Lead, dict[str, Any]]:
     """A duplicate fills the blanks of the lead already known, never overwrites; activity adds up."""
-    filled = {k: v for k, v in asdict(incoming).items()
+    filled = {k: v for k, v in _values(incoming).items()
               if k != "activity_count" and v is not None and getattr(lead, k) is None}
     if incoming.activity_count:
         filled["activity_count"] = lead.activity_count + incoming.activity_count

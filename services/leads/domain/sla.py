@@ -67,8 +67,12 @@ def with_deadline(lead: Lead, bands: tuple[Band, ...]) -> Lead:
     """The due time follows the score band, counted from when the current owner got the lead."""
     if lead.status != "new" or lead.sla_started_at is None:
         return replace(lead, sla_due_at=None) if lead.status != "new" else lead
-    due = lead.sla_started_at + timedelta(minutes=band_for(lead.score, bands).minutes)
-    return replace(lead, sla_due_at=due)
+    return replace(lead, sla_due_at=due_at(lead.sla_started_at, lead.score, bands))
+
+
+def due_at(started: datetime, score: int, bands: tuple[Band, ...]) -> datetime:
+    """When a new lead of this score, whose clock started then, must have been followed up."""
+    return started + timedelta(minutes=band_for(score, bands).minutes)
 
 
 def is_breached(lead: Lead, now: datetime) -> bool:

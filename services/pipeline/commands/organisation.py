@@ -1,20 +1,18 @@
 """Pipeline's copy of territory's organisation: reps (for a deal's team) and teams (parents, for visibility)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.pipeline.db import org
+from services.pipeline.domain.org import RepCopy, TeamCopy, latest
 from shared.db.uow import UnitOfWork, command
 
 
 @command
-async def remember_rep(uow: UnitOfWork, rep_id: str, name: str, team_id: str | None, active: bool) -> None:
+async def keep_organisation(uow: UnitOfWork, copies: Sequence[RepCopy | TeamCopy]) -> None:
+    """A run of rep and team upserts at once: the last copy of each, one set statement per table."""
     async with uow:
-        await org.upsert_rep(uow.session, rep_id, name, team_id, active)
-        await uow.commit()
-
-
-@command
-async def remember_team(uow: UnitOfWork, team_id: str, name: str, manager_rep_id: str | None,
-                        parent_team_id: str | None) -> None:
-    async with uow:
-        await org.upsert_team(uow.session, team_id, name, manager_rep_id, parent_team_id)
+        reps, teams = latest(copies)
+        await org.save_reps(uow.session, reps.values())
+        await org.save_teams(uow.session, teams.values())
         await uow.commit()

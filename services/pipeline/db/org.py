@@ -1,24 +1,34 @@
 """The local copy of reps and teams (from territory's events): a rep's team and each team's parent."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.pipeline.db.models import reps, teams
+from services.pipeline.domain.org import RepCopy, TeamCopy
 from shared.db.upsert import insert_for
 
 
-async def upsert_rep(session: AsyncSession, rep_id: str, name: str, team_id: str | None, active: bool) -> None:
-    values = {"rep_id": rep_id, "name": name, "team_id": team_id, "active": int(active)}
-    stmt = insert_for(session, reps).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["rep_id"], set_=values))
+async def save_reps(session: AsyncSession, copies: Iterable[RepCopy]) -> None:
+    """Upsert these reps (one row each) with one set statement."""
+    rows = [{"rep_id": c.rep_id, "name": c.name, "team_id": c.team_id, "active": int(c.active)} for c in copies]
+    if rows:
+        stmt = insert_for(session, reps)
+        await session.execute(stmt.on_conflict_do_update(
+            index_elements=["rep_id"], set_={c: stmt.excluded[c] for c in ("name", "team_id", "active")}), rows)
 
 
-async def upsert_team(session: AsyncSession, team_id: str, name: str, manager_rep_id: str | None,
-                      parent_team_id: str | None) -> None:
-    values = {"team_id": team_id, "name": name, "manager_rep_id": manager_rep_id, "parent_team_id": parent_team_id}
-    stmt = insert_for(session, teams).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["team_id"], set_=values))
+async def save_teams(session: AsyncSession, copies: Iterable[TeamCopy]) -> None:
+    """Upsert these teams (one row each) with one set statement."""
+    rows = [{"team_id": c.team_id, "name": c.name, "manager_rep_id": c.manager_rep_id,
+             "parent_team_id": c.parent_team_id} for c in copies]
+    if rows:
+        stmt = insert_for(session, teams)
+        await session.execute(stmt.on_conflict_do_update(
+            index_elements=["team_id"], set_={c: stmt.excluded[c] for c in ("name", "manager_rep_id",
+                                                                             "parent_team_id")}), rows)
 
 
 async def team_of(session: AsyncSession, rep_id: str) -> str | None:

@@ -1,100 +1,64 @@
-"""Keeping territory's copies of leads, deals and quotas from other services' events (domain.books decides)."""
+"""Keeping territory's copies of leads, deals and quotas from other services' events (domain.books decides), a
+batch of events at once."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime
-from decimal import Decimal
 
+from services.territory.commands.routing import RoutingRun
 from services.territory.db import books
-from services.territory.domain import books as book
-from services.territory.domain.books import BookedDeal, BookedLead
-from shared.crediting import Splits, splits_of
+from services.territory.db import repository as repo
+from services.territory.db.indexes import TerritoryIndexes
+from services.territory.domain.book_changes import (
+    Assignment,
+    BookChange,
+    DealBook,
+    LeadBook,
+    NewLead,
+    QuotaChange,
+    StatusChange,
+    fold_quotas,
+    lead_needed,
+    leads_to_route,
+)
+from services.territory.domain.routing import Routing
 from shared.db.uow import UnitOfWork, command
 
 
 @command
-async def record_assignment(uow: UnitOfWork, lead_id: str, rep_id: str | None, territory_id: str | None,
-                            at: datetime) -> None:
+async def keep_books(uow: UnitOfWork, changes: Sequence[BookChange], indexes: TerritoryIndexes | None) -> list[Routing]:
+    """A batch of lead, deal and quota events at once, in order: each new lead routed (once per lead) and
+    announced as lead.routed, assignments, status changes and deal changes kept (domain.books' rules), the last
+    quota per rep and period. The territories, reps, the turns of every territory a new lead may go to (locked,
+    before any lead row is written) and the open-lead loads are read once; each routing sees the turns and loads
+    the changes before it left, and each new deal the lead book as it stands, as one event at a time would. The
+    rows are read in one query per table and written with one set statement per table."""
     async with uow:
-        lead = await books.booked_lead(uow.session, lead_id) or BookedLead(lead_id, {})
-        moved = book.assigned(lead, rep_id, territory_id, at)
-        if moved is not None:
-            await books.save_lead(uow.session, moved)
+        session = uow.session
+        leads = [c for c in changes if isinstance(c, (NewLead, Assignment, StatusChange))]
+        deals = [c for c in changes if not isinstance(c, (NewLead, Assignment, StatusChange, QuotaChange))]
+        new = [c for c in leads if isinstance(c, NewLead)]
+        run = await RoutingRun.start(uow, new, indexes) if new else None
+        known = await books.booked_leads(session, {c.lead_id for c in leads} | {
+            lead for c in deals if (lead := lead_needed(c))})
+        # the loads of the reps the run's leads may go to (only they are weighed)
+        book = LeadBook(known, await books.open_leads_per_rep(session, run.members) if run else None)
+        # lead.routed's sequences for all the leads the run routes, taken at once
+        sequences = await uow.next_sequences("coxswain.lead.routed.v1", leads_to_route(known, leads))
+        deal_book = DealBook(await books.booked_deals(session, {c.deal_id for c in deals}))
+        routings = []
+        for change in changes:
+            if isinstance(change, NewLead):
+                if run is not None and book.get(change.lead_id) is None:
+                    routings.append(await run.route(uow, book, change, sequences[change.lead_id]))
+            elif isinstance(change, (Assignment, StatusChange)):
+                book.apply(change)
+            elif not isinstance(change, QuotaChange):
+                deal_book.apply(change, book.territory_of)
+        if run is not None:
+            await repo.save_rotations(session, {t: run.rotations[t] for t in sorted(run.moved)})
+        await books.save_leads(session, book.written.values())
+        await books.save_deals(session, deal_book.written.values())
+        await books.save_quotas(session, [(q.rep_id, q.period, q.amount, q.currency) for q in fold_quotas(
+            c for c in changes if isinstance(c, QuotaChange)).values()])
         await uow.commit()
-
-
-@command
-async def record_status_change(uow: UnitOfWork, lead_id: str, from_status: str, to_status: str,
-                               at: datetime) -> None:
-    async with uow:
-        lead = await books.booked_lead(uow.session, lead_id) or BookedLead(lead_id, {}, status=from_status)
-        await books.save_lead(uow.session, book.status_changed(lead, from_status, to_status, at))
-        await uow.commit()
-
-
-@command
-async def record_new_deal(uow: UnitOfWork, deal: BookedDeal) -> None:
-    """Kept once; without a territory of its own the deal counts where its lead was routed."""
-    async with uow:
-        if await books.booked_deal(uow.session, deal.deal_id) is None:
-            if deal.territory_id is None and deal.lead_id:
-                lead = await books.booked_lead(uow.session, deal.lead_id)
-                deal = replace(deal, territory_id=lead.territory_id if lead else None)
-            await books.save_deal(uow.session, deal)
-        await uow.commit()
-
-
-@command
-async def record_stage_change(uow: UnitOfWork, deal_id: str, owner_id: str, amount: Decimal, currency: str,
-                              at: datetime) -> None:
-    async with uow:
-        changed = book.stage_changed(await books.booked_deal(uow.session, deal_id), deal_id, owner_id, amount,
-                                     currency, at)
-        if changed is not None:
-            await books.save_deal(uow.session, changed)
-        await uow.commit()
-
-
-@command
-async def record_closed_deal(uow: UnitOfWork, deal_id: str, outcome: str, owner_id: str, amount: Decimal,
-                             currency: str, territory_id: str | None, at: datetime, splits: Splits) -> None:
-    async with uow:
-        known = await books.booked_deal(uow.session, deal_id)
-        await books.save_deal(uow.session, book.closed(known, deal_id, outcome, owner_id, amount, currency,
-                                                       territory_id, at, splits))
-        await uow.commit()
-
-
-@command
-async def record_deal_update(uow: UnitOfWork, deal_id: str, at: datetime, *, amount: Decimal | None,
-                             currency: str | None, owner_id: str | None, territory_id: str | None,
-                             split_pairs: Sequence[tuple[str, Decimal]] | None) -> None:
-    """deal.updated carries only what changed: amount, currency, owner, territory, splits (as stated, so the
-    owner's 100% is no split: shared.crediting)."""
-    async with uow:
-        deal = await books.booked_deal(uow.session, deal_id)
-        if deal is not None and book.later(deal.changed_at, at):
-            owner = deal.owner_id if owner_id is None else owner_id
-            await books.save_deal(uow.session, replace(
-                deal, amount=deal.amount if amount is None else amount,
-                currency=deal.currency if currency is None else currency, owner_id=owner,
-                territory_id=territory_id or deal.territory_id, changed_at=at,
-                splits=deal.splits if split_pairs is None else splits_of(split_pairs, owner_id or deal.owner_id)))
-        await uow.commit()
-
-
-@command
-async def record_reopened_deal(uow: UnitOfWork, deal_id: str, at: datetime) -> None:
-    async with uow:
-        deal = book.reopened(await books.booked_deal(uow.session, deal_id), at)
-        if deal is not None:
-            await books.save_deal(uow.session, deal)
-        await uow.commit()
-
-
-@command
-async def record_quota(uow: UnitOfWork, rep_id: str, period: str, amount: Decimal, currency: str) -> None:
-    async with uow:
-        await books.save_quota(uow.session, rep_id, period, amount, currency)
-        await uow.commit()
+        return routings

@@ -4,17 +4,18 @@ Territory makes every routing decision: a new lead (lead.created), and every re-
 rep deactivated, its follow-up SLA breached, a plan activation). Leads applies what `lead.routed` says."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
-from typing import Any
 
 from services.territory.db import books
 from services.territory.db import repository as repo
 from services.territory.db.indexes import TerritoryIndexes, index_of
+from services.territory.domain.book_changes import LeadBook, NewLead
 from services.territory.domain.books import BookedLead
-from services.territory.domain.routing import Routing, route
+from services.territory.domain.matching import Match
+from services.territory.domain.routing import Rotation, Routing, route
 from services.territory.domain.rules import lead_profile
-from services.territory.domain.territories import ancestors
+from services.territory.domain.territories import Rep, Territory, ancestors
 from shared.db.uow import UnitOfWork, command
 from shared.events import catalog as ev
 
@@ -30,9 +31,7 @@ async def route_and_book(booked: BookedLead, uow: UnitOfWork, *, indexes: Territ
     index = await index_of(session, indexes)
     territories = index.territories
     match = index.match(lead_profile(booked.profile))
-    chain = [match.territory_id, *ancestors(match.territory_id, territories)] if match else []
-    chain += [t.id for t in territories.values() if t.is_default and t.id not in chain]
-    rotations = await repo.load_rotations(session, chain)  # locks these territories' turns until commit
+    rotations = await repo.load_rotations(session, _chain(match, territories))  # locks these turns until commit
     load = await books.open_leads_per_rep(session)
     if booked.rep_id and booked.is_open:
         # re-routing: the lead no longer loads its current holder
@@ -61,17 +60,43 @@ async def reroute_leads_of(rep_id: str, uow: UnitOfWork, indexes: TerritoryIndex
             for lead in await books.open_leads_of(uow.session, rep_id)]
 
 
-@command
-async def route_new_lead(uow: UnitOfWork, lead_id: str, profile: dict[str, Any], created_at: datetime,
-                         indexes: TerritoryIndexes | None) -> Routing | None:
-    """A new lead's territory and rep, announced as lead.routed; once per lead (a second lead.created for the same
-    lead must not move the rotation again: None)."""
-    async with uow:
-        if await books.booked_lead(uow.session, lead_id) is not None:
-            return None
-        routing = await route_and_book(BookedLead(lead_id, profile, created_at=created_at), uow, indexes=indexes)
-        await uow.commit()
+class RoutingRun:
+    """What routing a batch's new leads reads once: the territory index, the reps and the turns (rotations)."""
+
+    def __init__(self, matches: dict[str, Match | None], territories: Mapping[str, Territory],
+                 reps: Mapping[str, Rep], rotations: dict[str, Rotation]) -> None:
+        self.matches, self.territories, self.reps, self.rotations = matches, territories, reps, rotations
+        self.moved: set[str] = set()
+        self.members = {r for t in rotations for r in territories[t].rep_ids}  # of every territory in the chains
+
+    @classmethod
+    async def start(cls, uow: UnitOfWork, new: Sequence[NewLead], indexes: TerritoryIndexes | None) -> RoutingRun:
+        index = await index_of(uow.session, indexes)
+        matches = {c.lead_id: index.match(lead_profile(c.profile)) for c in new}
+        chains = {t for match in matches.values() for t in _chain(match, index.territories)}
+        rotations = await repo.load_rotations(uow.session, sorted(chains))  # locked until commit, in id order
+        return cls(matches, index.territories, await repo.all_reps(uow.session), rotations)
+
+    async def route(self, uow: UnitOfWork, book: LeadBook, lead: NewLead, sequence: int) -> Routing:
+        """The lead's territory and rep under the turns and loads as they stand in the run; announced."""
+        assert book.load is not None
+        match = self.matches[lead.lead_id]
+        routing = route(match, self.territories, self.reps, book.load, self.rotations)
+        if routing.rotation_territory is not None and routing.rotation is not None:
+            self.rotations[routing.rotation_territory] = routing.rotation
+            self.moved.add(routing.rotation_territory)
+        book.put(BookedLead(lead.lead_id, lead.profile, created_at=lead.created_at,
+                            matched_territory_id=match.territory_id if match else None,
+                            territory_id=routing.territory_id, rep_id=routing.rep_id))
+        await uow.emit("coxswain.lead.routed.v1", subject=lead.lead_id, sequence=sequence, data=ev.LeadRouted(
+            lead_id=lead.lead_id, territory_id=routing.territory_id, rep_id=routing.rep_id, reason=routing.reason))
         return routing
+
+
+def _chain(match: Match | None, territories: Mapping[str, Territory]) -> list[str]:
+    """The territories a lead may go to: the matched one, its parents, the default ones."""
+    chain = [match.territory_id, *ancestors(match.territory_id, territories)] if match else []
+    return chain + [t.id for t in territories.values() if t.is_default and t.id not in chain]
 
 
 @command

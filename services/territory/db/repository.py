@@ -1,6 +1,7 @@
 """Loading and saving the organisation: reps, teams, territories and the rotation counters."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -123,10 +124,16 @@ async def load_rotations(session: AsyncSession, territory_ids: list[str]) -> dic
 
 
 async def save_rotation(session: AsyncSession, territory_id: str, rotation: Rotation) -> None:
-    if not rotation:
+    await save_rotations(session, {territory_id: rotation})
+
+
+async def save_rotations(session: AsyncSession, turns: Mapping[str, Rotation]) -> None:
+    """Several territories' counters with one set statement."""
+    rows = [{"territory_id": t, "rep_id": r, "counter": c} for t, rotation in turns.items()
+            for r, c in rotation.items()]
+    if not rows:
         return
     stmt = insert_for(session, rotations)
     stmt = stmt.on_conflict_do_update(index_elements=["territory_id", "rep_id"],
                                       set_={"counter": stmt.excluded.counter})
-    rows = [{"territory_id": territory_id, "rep_id": r, "counter": c} for r, c in rotation.items()]
     await session.execute(stmt, rows)

@@ -2,12 +2,13 @@
 the rules that keep them: the same fact twice changes nothing, an older fact never overwrites a newer one."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from shared.crediting import Splits
+from shared.crediting import Splits, splits_of
 
 CLOSED_LEAD_STATUSES = frozenset({"converted", "disqualified", "unqualified", "lost", "closed", "junk", "archived"})
 
@@ -81,6 +82,20 @@ def closed(deal: BookedDeal | None, deal_id: str, outcome: str, owner_id: str, a
     known = deal or BookedDeal(deal_id, owner_id, amount, currency, at)
     return replace(known, territory_id=territory_id or known.territory_id, owner_id=owner_id, amount=amount,
                    currency=currency, status=outcome, changed_at=at, closed_at=at, splits=splits)
+
+
+def updated(deal: BookedDeal | None, at: datetime, *, amount: Decimal | None, currency: str | None,
+            owner_id: str | None, territory_id: str | None,
+            split_pairs: Sequence[tuple[str, Decimal]] | None) -> BookedDeal | None:
+    """deal.updated carries only what changed (splits as stated, so the owner's 100% is no split:
+    shared.crediting); None for an unknown deal or an older change."""
+    if deal is None or not later(deal.changed_at, at):
+        return None
+    owner = deal.owner_id if owner_id is None else owner_id
+    return replace(deal, amount=deal.amount if amount is None else amount,
+                   currency=deal.currency if currency is None else currency, owner_id=owner,
+                   territory_id=territory_id or deal.territory_id, changed_at=at,
+                   splits=deal.splits if split_pairs is None else splits_of(split_pairs, owner_id or deal.owner_id))
 
 
 def reopened(deal: BookedDeal | None, at: datetime) -> BookedDeal | None:
