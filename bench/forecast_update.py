@@ -1,6 +1,7 @@
 """Per-event forecast update cost and forecast query latency with 10,000 and with 1,000,000 deals, same run.
 
     .venv/bin/python bench/forecast_update.py [--small 10000] [--large 1000000] [--events 300] [--queries 30]
+        [--batch 500] [--batches 5]
 
 Two fresh PostgreSQL databases are bulk-loaded (COPY) with `--small` and `--large` deals: 200 reps in 20
 teams under 4 regions, 50 territories, 2,000 companies, one pipeline of five stages, expected close dates
@@ -8,6 +9,8 @@ over 2025-2026 and creation dates up to 180 days before them. The aggregate rows
 same domain code the live projection uses (cells_of) and copied in. Then, on each database:
 - per-event cost: `--events` deal.stage_changed / deal.updated / deal.closed events on random deals,
   each through the real EventDispatcher (inbox, stale check, handler, one transaction each); median;
+- per-event cost in batches: `--batches` batches of `--batch` such events, each through
+  EventDispatcher.dispatch_many (one transaction, the batch handlers get the run at once); median ÷ batch;
 - query latency: the forecast of one quarter (2026-Q2) grouped by rep and by team, by the weighted and the
   cycle-length methods (the reading code behind GET /v1/forecasts, without HTTP); median of `--queries`.
 Prints each median and the ratio large/small (aim: close to 1).
@@ -106,7 +109,7 @@ async def bulk_load(dsn: str, count: int, seed: int) -> list[DealState]:
                                [(f"team-{t}", f"region-{t % 4}") for t in range(20)])
         await conn.executemany("INSERT INTO reps VALUES ($1, $1, $2, true)",
                                [(f"rep-{r}", f"team-{r % 20}") for r in range(200)])
-        await conn.execute("ANALYZE")
+        await conn.execute("VACUUM ANALYZE")  # settled, as autovacuum leaves it: the visibility map set
     finally:
         await conn.close()
     return deals
@@ -152,10 +155,15 @@ async def measure(url: str, deals: list[DealState], args: argparse.Namespace, me
     dispatcher = EventDispatcher("bench-forecast", handlers.EVENT_HANDLERS,
                                  lambda: UnitOfWork(sessions, service="forecast", clock=clock), metrics=metrics)
     out: dict[str, float] = {}
-    raws = iter(events_for(deals, args.events + 20, seed=7))
+    raws = iter(events_for(deals, args.events + 20 + args.batch * args.batches, seed=7))
     for _ in range(20):  # warm-up
         await dispatcher.dispatch(next(raws))
     out["per event"] = await median_ms(lambda: dispatcher.dispatch(next(raws)), args.events)
+    if args.batches:
+        async def batch() -> object:
+            return await dispatcher.dispatch_many([next(raws) for _ in range(args.batch)])
+
+        out[f"per event, batches of {args.batch}"] = await median_ms(batch, args.batches) / args.batch
     for group_by in ("rep", "team"):
         for method in ("weighted", "cycle_length"):
             q = Question("2026-Q2", group_by, NOW, FiscalCalendar(), MethodSettings(), method=method)
@@ -197,4 +205,6 @@ if __name__ == "__main__":
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--queries", type=int, default=30)
+    parser.add_argument("--batch", type=int, default=500, help="events per dispatch_many (the consumer's batch)")
+    parser.add_argument("--batches", type=int, default=5, help="batches timed (0: none)")
     asyncio.run(main(parser.parse_args()))

@@ -3,6 +3,7 @@ the domain decide, saves through db/ and commits. Routes, handlers and the snaps
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,10 +15,11 @@ from services.forecast.db.adjustments import Adjustment
 from services.forecast.db.adjustments import add as add_adjustment
 from services.forecast.db.snapshots import Snapshot, SnapshotLineRow
 from services.forecast.domain.access import visible_groups
-from services.forecast.domain.deals import DealChange, apply
+from services.forecast.domain.deals import DealChange
 from services.forecast.domain.methods import METHODS
+from services.forecast.domain.organisation import OrgChange, org_rows
 from services.forecast.domain.report import Line
-from services.forecast.domain.transitions import effects
+from services.forecast.domain.transitions import batch_effects
 from services.forecast.queries.forecasts import Question, forecast_lines
 from services.forecast.settings import ForecastSettings
 from shared.db.uow import UnitOfWork, command
@@ -32,63 +34,33 @@ Trigger = Literal["demand", "schedule"]
 
 
 @command
-async def project_deal(uow: UnitOfWork, change: DealChange, fact: CloudEvent) -> None:
-    """A deal's old contribution out of the aggregate rows, its new one in (UnknownDeal: never created)."""
+async def project_deals(uow: UnitOfWork, changes: Sequence[DealChange], facts: Sequence[CloudEvent]) -> None:
+    """A run of deal events at once: the deals and their stage visits loaded in one query each, folded in order
+    by the domain into the net change per row, written with one set statement per table; the same rows as
+    the events one at a time (UnknownDeal: a deal never created, raised for the whole run)."""
     async with uow:
-        before = await db.load_deal(uow.session, change.deal_id)
-        after = apply(before, change)
-        if after is None:  # the same fact again (another event id, an older sequence): nothing changes
+        deal_ids = {c.deal_id for c in changes}
+        known = await db.load_deals(uow.session, deal_ids)
+        net = batch_effects(changes, known, await db.load_visits(uow.session, deal_ids))
+        if not net.applied:  # the same facts again: nothing changes
             return
-        fx = effects(before, after)
-        await db.save_deal(uow.session, after)
-        await db.add_cells(uow.session, fx.cells)
-        if fx.uncount:
-            await db.count_outcome(uow.session, fx.uncount, -1)
-        await db.remember_stage(uow.session, after)
-        if fx.count:
-            await db.count_outcome(uow.session, fx.count, 1)
-        await history.keep(uow.session, fact)
+        await db.save_deals(uow.session, list(net.deals.values()))
+        await db.add_cells(uow.session, net.cell_rows())
+        await db.add_visits(uow.session, net.new_visits)
+        await db.add_stage_records(uow.session, net.probability, net.outcomes)
+        if net.cycles is not None:
+            await db.add_cycles(uow.session, *net.cycles)
+        await history.keep_all(uow.session, [facts[i] for i in net.applied])
         await uow.commit()
 
 
 @command
-async def record_quota(uow: UnitOfWork, quota: ev.QuotaSet, fact: CloudEvent) -> None:
+async def keep_organisation(uow: UnitOfWork, changes: Sequence[OrgChange], facts: Sequence[CloudEvent]) -> None:
+    """A run of organisation and quota events: folded by the domain into the rows they leave, written with one
+    statement per table, every event kept in the history."""
     async with uow:
-        await org.set_quota(uow.session, quota.rep_id, quota.period, quota.amount, quota.currency)
-        await history.keep(uow.session, fact)
-        await uow.commit()
-
-
-@command
-async def remember_rep(uow: UnitOfWork, rep: ev.RepUpserted, fact: CloudEvent) -> None:
-    async with uow:
-        await org.upsert_rep(uow.session, rep.rep_id, rep.name, rep.team_id, rep.active)
-        await history.keep(uow.session, fact)
-        await uow.commit()
-
-
-@command
-async def remember_team(uow: UnitOfWork, team: ev.TeamUpserted, fact: CloudEvent) -> None:
-    async with uow:
-        await org.upsert_team(uow.session, team.team_id, team.name, team.manager_rep_id, team.parent_team_id)
-        await history.keep(uow.session, fact)
-        await uow.commit()
-
-
-@command
-async def remember_territory(uow: UnitOfWork, territory: ev.TerritoryUpserted, fact: CloudEvent) -> None:
-    async with uow:
-        await org.upsert_territory(uow.session, territory.territory_id, territory.name, territory.parent_id,
-                                   territory.rep_ids)
-        await history.keep(uow.session, fact)
-        await uow.commit()
-
-
-@command
-async def forget_territory(uow: UnitOfWork, territory_id: str, fact: CloudEvent) -> None:
-    async with uow:
-        await org.delete_territory(uow.session, territory_id)
-        await history.keep(uow.session, fact)
+        await org.save_org_rows(uow.session, org_rows(changes))
+        await history.keep_all(uow.session, facts)
         await uow.commit()
 
 

@@ -1,6 +1,7 @@
 """The kept event history: every applied deal, quota and organisation event, for point-in-time queries."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,3 +21,11 @@ async def events_until(session: AsyncSession, as_of: datetime) -> list[CloudEven
     stmt = select(event_history.c.payload).where(event_history.c.occurred_at <= as_of).order_by(
         event_history.c.occurred_at, event_history.c.id)
     return [decode_event(payload.encode()) for payload in (await session.execute(stmt)).scalars()]
+
+
+async def keep_all(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+    """Events in their order, one statement (ids follow the order: replay orders by time, then id)."""
+    if events:
+        await session.execute(event_history.insert(), [
+            {"occurred_at": e.time, "event_type": e.type, "subject": e.subject,
+             "payload": encode_event(e).decode()} for e in events])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
@@ -9,39 +10,9 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.forecast.db.models import quotas, reps, teams, territories
+from services.forecast.domain.organisation import OrgRows
 from services.forecast.domain.report import Organisation
 from shared.db.upsert import insert_for
-
-
-async def _upsert(session: AsyncSession, table: Table, keys: list[str], values: dict[str, Any]) -> None:
-    stmt = insert_for(session, table).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values))
-
-
-async def upsert_rep(session: AsyncSession, rep_id: str, name: str, team_id: str | None, active: bool) -> None:
-    await _upsert(session, reps, ["rep_id"], dict(rep_id=rep_id, name=name, team_id=team_id, active=active))
-
-
-async def upsert_team(session: AsyncSession, team_id: str, name: str, manager_rep_id: str | None,
-                      parent_team_id: str | None) -> None:
-    await _upsert(session, teams, ["team_id"], dict(team_id=team_id, name=name, manager_rep_id=manager_rep_id,
-                                                    parent_team_id=parent_team_id))
-
-
-async def upsert_territory(session: AsyncSession, territory_id: str, name: str, parent_id: str | None,
-                           rep_ids: list[str], deleted: bool = False) -> None:
-    await _upsert(session, territories, ["territory_id"], dict(
-        territory_id=territory_id, name=name, parent_id=parent_id, rep_ids=json.dumps(sorted(rep_ids)),
-        deleted=deleted))
-
-
-async def delete_territory(session: AsyncSession, territory_id: str) -> None:
-    await session.execute(territories.update().where(territories.c.territory_id == territory_id).values(deleted=True))
-
-
-async def set_quota(session: AsyncSession, rep_id: str, period: str, amount: Decimal, currency: str) -> None:
-    await _upsert(session, quotas, ["rep_id", "period"], dict(rep_id=rep_id, period=period, amount=amount,
-                                                              currency=currency))
 
 
 async def team_of_reps(session: AsyncSession) -> dict[str, str | None]:
@@ -71,3 +42,25 @@ async def organisation(session: AsyncSession) -> Organisation:
     """Today's organisation: each rep's team, the team tree and the live territory tree with its reps."""
     parents, territory_reps = await territory_tree(session)
     return Organisation(await team_of_reps(session), await team_parents(session), parents, territory_reps)
+
+
+async def _upsert_all(session: AsyncSession, table: Table, keys: list[str], rows: list[dict[str, Any]]) -> None:
+    """Rows (one per key) inserted or replaced in one statement, in key order."""
+    if not rows:
+        return
+    stmt = insert_for(session, table)
+    stmt = stmt.on_conflict_do_update(index_elements=keys, set_={
+        c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys})
+    await session.execute(stmt, sorted(rows, key=lambda r: tuple(r[k] for k in keys)))
+
+
+async def save_org_rows(session: AsyncSession, rows: OrgRows) -> None:
+    """A run's organisation and quota rows, one statement per table."""
+    await _upsert_all(session, reps, ["rep_id"], [asdict(r) for r in rows.reps.values()])
+    await _upsert_all(session, teams, ["team_id"], [asdict(t) for t in rows.teams.values()])
+    await _upsert_all(session, territories, ["territory_id"], [
+        {**asdict(t), "rep_ids": json.dumps(sorted(t.rep_ids))} for t in rows.territories.values()])
+    if rows.gone:
+        await session.execute(territories.update().where(territories.c.territory_id.in_(sorted(rows.gone))).values(
+            deleted=True))
+    await _upsert_all(session, quotas, ["rep_id", "period"], [asdict(q) for q in rows.quotas.values()])

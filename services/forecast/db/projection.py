@@ -1,11 +1,11 @@
 """Writes of the live projection: the deal row, its aggregate-row deltas, win records and cycle statistics."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.forecast.db.models import (
@@ -40,12 +40,6 @@ def deal_of(row: Mapping[str, Any]) -> DealState:
     return DealState(**{**row, "splits": splits_of(row["splits"], None)})
 
 
-async def save_deal(session: AsyncSession, deal: DealState) -> None:
-    values = {**asdict(deal), "splits": [[rep, str(percent)] for rep, percent in deal.splits]}
-    stmt = insert_for(session, forecast_deals).values(values)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["deal_id"], set_=values))
-
-
 def row_of(cell: Cell) -> dict[str, Any]:
     table, keys, measures = LAYOUT[cell.kind]
     row: dict[str, Any] = dict(zip(keys, cell.key, strict=True))
@@ -66,27 +60,70 @@ async def add_cells(session: AsyncSession, cells: Sequence[Cell]) -> None:
         await session.execute(stmt, rows)
 
 
-async def remember_stage(session: AsyncSession, deal: DealState) -> None:
-    """The deal has been in this stage (counted when it closes) and the stage's probability (the prior)."""
-    await session.execute(insert_for(session, deal_stage_visits).values(
-        deal_id=deal.deal_id, pipeline_id=deal.pipeline_id, stage_id=deal.stage_id).on_conflict_do_nothing())
-    stmt = insert_for(session, stage_records).values(pipeline_id=deal.pipeline_id, stage_id=deal.stage_id,
-                                                     probability=deal.probability, wins=0, losses=0)
-    await session.execute(stmt.on_conflict_do_update(index_elements=["pipeline_id", "stage_id"],
-                                                     set_={"probability": deal.probability}))
+# Set-based writes for a run of deal events (commands.project_deals): one query per table to load what the run
+# needs, one statement per table to write its net effect; rows in key order (the same lock order everywhere).
+
+async def load_deals(session: AsyncSession, deal_ids: Collection[str]) -> dict[str, DealState]:
+    if not deal_ids:
+        return {}
+    stmt = select(forecast_deals).where(forecast_deals.c.deal_id.in_(sorted(deal_ids)))
+    return {row.deal_id: deal_of(dict(row._mapping)) for row in (await session.execute(stmt)).all()}
 
 
-async def count_outcome(session: AsyncSession, deal: DealState, sign: int) -> None:
-    """A closed deal counts once (sign +1) in every stage it went through; reopening takes it out (−1)."""
-    column = "wins" if deal.status == "won" else "losses"
-    stages = (await session.execute(select(deal_stage_visits.c.pipeline_id, deal_stage_visits.c.stage_id).where(
-        deal_stage_visits.c.deal_id == deal.deal_id))).all()
-    for pipeline_id, stage_id in stages:
-        await session.execute(stage_records.update().where(
-            stage_records.c.pipeline_id == pipeline_id, stage_records.c.stage_id == stage_id).values(
-            {column: stage_records.c[column] + sign}))
-    if deal.cycle_days is not None:
-        days = sign * deal.cycle_days
-        stmt = insert_for(session, cycle_stats).values(scope="all", won_deals=sign, cycle_days=days)
-        await session.execute(stmt.on_conflict_do_update(index_elements=["scope"], set_={
-            "won_deals": cycle_stats.c.won_deals + sign, "cycle_days": cycle_stats.c.cycle_days + days}))
+async def load_visits(session: AsyncSession, deal_ids: Collection[str]) -> dict[str, set[tuple[str, str]]]:
+    """The stages each of these deals has been seen in."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    if not deal_ids:
+        return out
+    t = deal_stage_visits
+    stmt = select(t.c.deal_id, t.c.pipeline_id, t.c.stage_id).where(t.c.deal_id.in_(sorted(deal_ids)))
+    for deal_id, pipeline_id, stage_id in (await session.execute(stmt)).all():
+        out.setdefault(deal_id, set()).add((pipeline_id, stage_id))
+    return out
+
+
+def _deal_row(deal: DealState) -> dict[str, Any]:
+    return {**asdict(deal), "splits": [[rep, str(percent)] for rep, percent in deal.splits]}
+
+
+async def save_deals(session: AsyncSession, deals: Sequence[DealState]) -> None:
+    if not deals:
+        return
+    stmt = insert_for(session, forecast_deals)
+    columns = [c.name for c in forecast_deals.c if c.name != "deal_id"]
+    stmt = stmt.on_conflict_do_update(index_elements=["deal_id"], set_={c: stmt.excluded[c] for c in columns})
+    await session.execute(stmt, [_deal_row(d) for d in sorted(deals, key=lambda d: d.deal_id)])
+
+
+async def add_visits(session: AsyncSession, visits: Sequence[tuple[str, str, str]]) -> None:
+    if visits:
+        await session.execute(insert_for(session, deal_stage_visits).on_conflict_do_nothing(), [
+            {"deal_id": d, "pipeline_id": p, "stage_id": s} for d, p, s in sorted(visits)])
+
+
+async def add_stage_records(session: AsyncSession, probability: Mapping[tuple[str, str], int],
+                            outcomes: Mapping[tuple[str, str], Sequence[int]]) -> None:
+    """Stages seen in the run take their last stated probability (created with no record when new); every
+    stage's wins and losses move by the run's net outcomes."""
+    t = stage_records
+    if probability:
+        stmt = insert_for(session, t)
+        stmt = stmt.on_conflict_do_update(index_elements=["pipeline_id", "stage_id"], set_={
+            "probability": stmt.excluded.probability, "wins": t.c.wins + stmt.excluded.wins,
+            "losses": t.c.losses + stmt.excluded.losses})
+        await session.execute(stmt, [
+            {"pipeline_id": p, "stage_id": s, "probability": probability[(p, s)],
+             "wins": outcomes.get((p, s), (0, 0))[0], "losses": outcomes.get((p, s), (0, 0))[1]}
+            for p, s in sorted(probability)])
+    rest = sorted(k for k in outcomes if k not in probability)
+    if rest:  # stages seen before the run: their rows exist
+        await session.execute(
+            t.update().where(t.c.pipeline_id == bindparam("p"), t.c.stage_id == bindparam("s")).values(
+                wins=t.c.wins + bindparam("dw"), losses=t.c.losses + bindparam("dl")),
+            [{"p": p, "s": s, "dw": outcomes[(p, s)][0], "dl": outcomes[(p, s)][1]} for p, s in rest])
+
+
+async def add_cycles(session: AsyncSession, won_deals: int, days: int) -> None:
+    stmt = insert_for(session, cycle_stats).values(scope="all", won_deals=won_deals, cycle_days=days)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["scope"], set_={
+        "won_deals": cycle_stats.c.won_deals + won_deals, "cycle_days": cycle_stats.c.cycle_days + days}))

@@ -22,11 +22,13 @@ async def period_records(session: AsyncSession, months: list[str], dimension: st
     for kind in kinds:
         table, keys, measures = LAYOUT[kind]
         detail: list[Any] = [table.c[k] for k in keys[4:]]
+        stmt = select(table.c.group_id, table.c.currency).where(table.c.period.in_(months),
+                                                                table.c.dimension == dimension)
         if kind == AGES and bands is not None:
             detail = [_banded(table.c.week, bands)]
-        stmt = (select(table.c.group_id, table.c.currency, *detail, *(func.sum(table.c[m]) for m in measures))
-                .where(table.c.period.in_(months), table.c.dimension == dimension)
-                .group_by(table.c.group_id, table.c.currency, *detail))
+            stmt = stmt.where(table.c.week <= bands.today)  # weeks not yet begun count nothing (ages.FUTURE)
+        stmt = stmt.add_columns(*detail, *(func.sum(table.c[m]) for m in measures)).group_by(
+            table.c.group_id, table.c.currency, *detail)
         for row in (await session.execute(stmt)).all():
             values = tuple(row)
             sums = tuple(_exact(v, m) for v, m in zip(values[2 + len(detail):], measures, strict=True))

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.forecast.db import history
+from services.forecast.domain import organisation as org
 from services.forecast.domain.deals import DealChange
+from services.forecast.domain.organisation import OrgChange
 from services.forecast.domain.quotas import Quota
 from services.forecast.domain.report import Organisation
 from services.forecast.domain.transitions import Book
@@ -41,6 +43,22 @@ def change_of(event: CloudEvent) -> DealChange:
         values["splits"] = tuple((s.rep_id, s.percent) for s in stated)
     values["at"] = getattr(data, "changed_at", None) or getattr(data, "reopened_at", None) or event.time
     return DealChange(DEAL_EVENTS[event.type], data.deal_id, event.sequence, values)
+
+
+def org_change_of(event: CloudEvent) -> OrgChange:
+    """A quota, rep, team or territory event in forecast's terms."""
+    data = event.data
+    if isinstance(data, ev.QuotaSet):
+        return org.Quota(data.rep_id, data.period, data.amount, data.currency)
+    if isinstance(data, ev.RepUpserted):
+        return org.Rep(data.rep_id, data.name, data.team_id, data.active)
+    if isinstance(data, ev.TeamUpserted):
+        return org.Team(data.team_id, data.name, data.manager_rep_id, data.parent_team_id)
+    if isinstance(data, ev.TerritoryUpserted):
+        return org.Territory(data.territory_id, data.name, data.parent_id, tuple(data.rep_ids))
+    if isinstance(data, ev.TerritoryDeleted):
+        return org.TerritoryGone(data.territory_id)
+    raise TypeError(f"not an organisation event: {event.type}")
 
 
 @dataclass
