@@ -23,7 +23,7 @@ from shared.db.uow import UnitOfWork, UnitOfWorkFactory
 from shared.events import REGISTRY, CloudEvent, PoisonEvent, decode_event
 from shared.messaging.failures import cause_of, is_transient
 from shared.messaging.inbox import Inbox
-from shared.observability.logs import event_context
+from shared.observability.logs import event_context, run_context
 from shared.observability.metrics import ServiceMetrics
 
 log = logging.getLogger("coxswain.consumer")
@@ -158,7 +158,7 @@ class EventDispatcher:
             if isinstance(handler, BatchHandler):
                 while end < len(events) and self.handlers[events[end].type] is handler:
                     end += 1
-                with event_context(events[start]):
+                with run_context(events[start:end]):
                     await handler.run(events[start:end], uow)
             else:
                 with event_context(events[start]):

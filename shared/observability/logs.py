@@ -10,7 +10,7 @@ import contextvars
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from pythonjsonlogger.json import JsonFormatter
 
 from shared.events.envelope import CloudEvent
-from shared.observability.telemetry import current_telemetry, event_telemetry
+from shared.observability.telemetry import current_telemetry, event_telemetry, run_telemetry
 from shared.observability.tracing import current_trace_ids
 
 _context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("coxswain_log_context", default=None)
@@ -37,6 +37,16 @@ def log_context(**fields: str) -> Iterator[None]:
 def event_context(event: CloudEvent) -> Iterator[None]:
     """Around one event's handling: its ids on every log line, a consumer span, the handler timing."""
     with event_telemetry(event), log_context(event_id=str(event.id), event_type=event.type, subject=event.subject):
+        yield
+
+
+@contextlib.contextmanager
+def run_context(events: Sequence[CloudEvent]) -> Iterator[None]:
+    """Around a batch handler's run of events: spans and timing per event (run_telemetry); log lines name the
+    first event and how many the run holds."""
+    first = events[0]
+    with run_telemetry(events), log_context(event_id=str(first.id), event_type=first.type, subject=first.subject,
+                                            run=str(len(events))):
         yield
 
 

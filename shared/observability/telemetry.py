@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.events.envelope import CloudEvent
 from shared.observability.metrics import ServiceMetrics
-from shared.observability.tracing import consuming_span
+from shared.observability.tracing import consuming_span, start_consuming_span
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,27 @@ def event_telemetry(event: CloudEvent) -> Iterator[None]:
     finally:
         if telemetry is not None:
             telemetry.metrics.handler_seconds.labels(type=event.type).observe(time.perf_counter() - started)
+
+
+@contextmanager
+def run_telemetry(events: Sequence[CloudEvent]) -> Iterator[None]:
+    """Around a batch handler's run: a consumer span for every event (each a child of its own emitter's trace;
+    the first is the current one, so what the run emits carries its trace on) and each event's share of the
+    run's time in the handler timing (one observation per event, as one-at-a-time handling gives)."""
+    telemetry = current_telemetry()
+    tracer = telemetry.tracer if telemetry else trace.get_tracer("coxswain")
+    started = time.perf_counter()
+    others = [start_consuming_span(tracer, event) for event in events[1:]]
+    try:
+        with consuming_span(tracer, events[0]):
+            yield
+    finally:
+        for span in others:
+            span.end()
+        if telemetry is not None:
+            share = (time.perf_counter() - started) / len(events)
+            for event in events:
+                telemetry.metrics.handler_seconds.labels(type=event.type).observe(share)
 
 
 class TelemetryScope:

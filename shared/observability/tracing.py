@@ -70,6 +70,14 @@ def consuming_span(tracer: Tracer, event: CloudEvent) -> Iterator[Span]:
         yield span
 
 
+def start_consuming_span(tracer: Tracer, event: CloudEvent) -> Span:
+    """The same consumer span, started without becoming the current one (the other events of a batch run)."""
+    attributes = {"messaging.message.id": str(event.id), "cloudevents.event_type": event.type,
+                  "cloudevents.event_subject": event.subject}
+    return tracer.start_span(f"process {event.type}", context=context_of(traceparent_of(event)),
+                             kind=SpanKind.CONSUMER, attributes=attributes)
+
+
 def current_trace_ids() -> tuple[str, str] | None:
     """(trace id, span id) in hex of the span in hand, for log lines."""
     context = trace.get_current_span().get_span_context()
