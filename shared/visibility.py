@@ -1,4 +1,4 @@
-"""Who may see whose figures, written once for all five services.
+"""Who may see whose figures: one rule, the same in every service.
 
 Admin, ops and integration see everything. A manager sees the teams they lead and every team below them
 (sub-teams included, however deep), and their own work; a rep sees their own. Each service keeps its own copy
